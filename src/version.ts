@@ -1,0 +1,1 @@
+export const PACKSMITH_VERSION = "0.1.0"
