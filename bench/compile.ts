@@ -1,0 +1,119 @@
+/**
+ * Compile-path timing on a generated workspace (200 packs x 10 actions, 2,800 YAML files). Prints the floor
+ * (readFileSync + js-yaml 4 load + sha256 of the same files) beside a cold compile and a one-file recompile.
+ * Run: npm run bench:compile
+ */
+import { createHash } from "node:crypto"
+import * as fs from "node:fs"
+import * as os from "node:os"
+import * as path from "node:path"
+import { Effect } from "effect"
+import { CORE_SCHEMA, load } from "js-yaml"
+import { PackCompiler } from "../src/compiler/index.js"
+
+const PACKS = Number(process.env["PACKS"] ?? 200)
+const ACTIONS = 10
+const root = fs.mkdtempSync(path.join(os.tmpdir(), "packsmith-bench-"))
+
+const write = (rel: string, text: string) => {
+  const abs = path.join(root, rel)
+  fs.mkdirSync(path.dirname(abs), { recursive: true })
+  fs.writeFileSync(abs, text)
+}
+
+const action = (pack: string, i: number) => `ref: ${pack}.action_${i}
+label: "Action ${i}"
+description: "Generated action number ${i} of ${pack}"
+runner_type: ${i % 2 === 0 ? "shell" : "python"}
+entry_point: action_${i}.${i % 2 === 0 ? "sh" : "py"}
+parameter_delivery: stdin
+parameter_format: json
+output_format: json
+timeout: ${30 + i}
+parameters:
+  url: {type: string, required: true, description: "Where to send it"}
+  method: {type: string, default: GET, enum: [GET, POST, PUT]}
+  retries: {type: integer, default: ${i % 3}, minimum: 0, maximum: 10}
+  verbose: {type: boolean, default: false}
+  token: {type: string, secret: true}
+output:
+  status: {type: integer}
+  body: {type: string}
+tags: [generated, bench, ${pack}]
+meta:
+  owner: team-${i % 5}
+  links: [a, b, c]
+`
+
+write("core/pack.yaml", 'ref: core\nversion: "1.0.0"\n')
+write("core/runtimes/shell.yaml", "ref: core.shell\nname: Shell\naliases: [shell, bash, sh]\n")
+write("core/runtimes/python.yaml", "ref: core.python\nname: Python\naliases: [python, python3]\n")
+write("core/runtimes/native.yaml", "ref: core.native\nname: Native\n")
+write("core/triggers/intervaltimer.yaml", "ref: core.intervaltimer\nparameters:\n  unit: {type: string, default: seconds}\n  interval: {type: integer, default: 60}\n")
+for (let p = 0; p < PACKS; p++) {
+  const pack = `pack${String(p).padStart(3, "0")}`
+  write(`${pack}/pack.yaml`, `ref: ${pack}\nlabel: "Pack ${p}"\nversion: "1.${p}.0"\ndependencies: [core]\ntags: [bench]\n`)
+  for (let i = 0; i < ACTIONS; i++) {
+    write(`${pack}/actions/action_${i}.yaml`, action(pack, i))
+    write(`${pack}/actions/action_${i}.${i % 2 === 0 ? "sh" : "py"}`, `# action ${i} of ${pack}\necho ${i}\n`)
+  }
+  write(`${pack}/triggers/hook.yaml`, `ref: ${pack}.hook\nparameters:\n  threshold: {type: integer, default: 5}\noutput:\n  value: {type: integer, required: true}\n`)
+  write(`${pack}/sensors/watch.yaml`, `ref: ${pack}.watch\nrunner_type: python\nentry_point: watch.py\ntrigger_types: [hook]\npoll_interval: 10\n`)
+  write(`${pack}/sensors/watch.py`, "print('watching')\n")
+  write(`${pack}/rules/on_hook.yaml`, `ref: ${pack}.on_hook\ntrigger_ref: hook\naction_ref: action_0\naction_params: {url: "{{ event.payload.value }}"}\ntrigger_params: {threshold: 3}\n`)
+  write(`${pack}/rules/every_minute.yaml`, `ref: ${pack}.every_minute\ntrigger_ref: core.intervaltimer\naction_ref: action_1\naction_params: {url: "https://example.org"}\ntrigger_params: {unit: minutes, interval: 1}\n`)
+}
+
+const yamlFiles: Array<string> = []
+const walk = (dir: string) => {
+  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+    const abs = path.join(dir, entry.name)
+    if (entry.isDirectory()) walk(abs)
+    else if (entry.name.endsWith(".yaml")) yamlFiles.push(abs)
+  }
+}
+walk(root)
+
+const floor = () => {
+  const start = performance.now()
+  for (const file of yamlFiles) {
+    const bytes = fs.readFileSync(file)
+    createHash("sha256").update(bytes).digest("hex")
+    load(bytes.toString("utf8"), { schema: CORE_SCHEMA })
+  }
+  return performance.now() - start
+}
+
+const median = (xs: Array<number>) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!
+
+const program = Effect.gen(function* () {
+  const floors: Array<number> = []
+  const colds: Array<number> = []
+  const changes: Array<number> = []
+  const unchanged: Array<number> = []
+  for (let round = 0; round < 5; round++) {
+    floors.push(floor())
+    const compiler = yield* Effect.provide(PackCompiler, PackCompiler.Default)
+    let start = performance.now()
+    const first = yield* compiler.compile([root])
+    colds.push(performance.now() - start)
+    start = performance.now()
+    yield* compiler.compile([root])
+    unchanged.push(performance.now() - start)
+    const target = path.join(root, "pack007/actions/action_3.yaml")
+    fs.writeFileSync(target, fs.readFileSync(target, "utf8").replace(/description: .*/, `description: "changed ${round} ${Date.now()}"`))
+    start = performance.now()
+    const second = yield* compiler.compile([root])
+    changes.push(performance.now() - start)
+    if (second.bundle.digest === first.bundle.digest) throw new Error("the edit did not change the digest")
+  }
+  const f = median(floors)
+  console.log(`workspace: ${yamlFiles.length} YAML files, ${PACKS * ACTIONS} actions (${root})`)
+  console.log(`floor (readFileSync + js-yaml 4 load + sha256): ${f.toFixed(1)} ms`)
+  console.log(`cold compile (new service):                      ${median(colds).toFixed(1)} ms  (${(median(colds) / f).toFixed(2)}x floor)`)
+  console.log(`recompile, nothing changed:                      ${median(unchanged).toFixed(1)} ms`)
+  console.log(`recompile after one file changed:                ${median(changes).toFixed(1)} ms`)
+  console.log(`(medians of 5 rounds; first round includes JIT warm-up: cold ${colds.map((c) => c.toFixed(0)).join(", ")})`)
+})
+
+Effect.runPromise(program).finally(() => fs.rmSync(root, { recursive: true, force: true }))

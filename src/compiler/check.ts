@@ -1,0 +1,206 @@
+/**
+ * Checks that need the whole workspace or the disk: entry points (inside the pack, regular files, hashed
+ * for the bundle's file table), rule and task parameters against the action or trigger they use.
+ */
+import * as fs from "node:fs"
+import * as path from "node:path"
+import { SECRET_REF_PATTERN } from "../domain/Parameters.js"
+import { runtimeFamilyOf } from "../domain/RuntimeFamily.js"
+import { sha256Hex as createSha, type BundleFile } from "../domain/Bundle.js"
+import type { JsonObject } from "../domain/SourceFields.js"
+import { finding, pointerJoin, didYouMean, type Finding } from "./Finding.js"
+import { MAX_SCRIPT_BYTES } from "./limits.js"
+import { isInside, readBounded, type PackLocation } from "./load.js"
+import type { Index, LinkedComponent, UnitFinding } from "./link.js"
+import type { Component } from "./model.js"
+import { validateAgainst } from "./schemaValidation.js"
+import { isTemplated } from "./templates.js"
+
+export interface ScriptFile {
+  /** `<pack>/<path relative to the pack>`. */
+  readonly key: string
+  readonly entry: BundleFile
+  readonly bytes: Buffer
+}
+
+interface CachedScript {
+  readonly signature: string
+  readonly sha256: string
+  readonly entry: BundleFile
+  readonly bytes: Buffer
+}
+
+/** Scripts are re-hashed only when their stat signature (inode, size, mtime, ctime) changes. */
+export type ScriptCache = Map<string, CachedScript>
+
+export interface Checked {
+  /** Component -> final patch (link patch + entry point). */
+  readonly patches: ReadonlyMap<Component, Record<string, unknown>>
+  readonly files: ReadonlyArray<ScriptFile>
+  readonly findings: ReadonlyArray<UnitFinding>
+}
+
+const INLINE_SHELL = /[\s;|&$<>()`'"\\]/
+const HOST_BINARY = /^[A-Za-z0-9._+-]+$/
+
+const realpathOf = (abs: string): string | undefined => {
+  try {
+    return fs.realpathSync.native(abs)
+  } catch {
+    // Missing (or unreadable) entry points are reported by the caller.
+    return undefined
+  }
+}
+
+const listNames = (abs: string): Array<string> => {
+  try {
+    return fs.readdirSync(abs)
+  } catch {
+    // Only feeds a did-you-mean hint.
+    return []
+  }
+}
+
+const familyOfRuntime = (runtime: string | undefined, index: Index): string | undefined => {
+  if (runtime === undefined) return undefined
+  const component = index.get("runtimes")?.get(runtime)
+  const names = component === undefined ? [runtime.slice(runtime.indexOf(".") + 1)]
+    : [String(component.value["name"] ?? ""), ...((component.value["aliases"] as Array<string> | undefined) ?? [])]
+  for (const name of names) {
+    const family = runtimeFamilyOf(name)
+    if (family !== undefined) return family
+  }
+  return undefined
+}
+
+type ScriptOutcome =
+  | CachedScript
+  | { readonly missing: true }
+  | { readonly outside: string }
+  | { readonly error: Finding["code"]; readonly message: string }
+
+/**
+ * Resolves, bounds-checks and hashes a referenced file. Cached by the stat signature of the file reached
+ * (device, inode, size, times, mode), so an unchanged script costs one stat per compile.
+ */
+const readScript = (abs: string, realDir: string, cache: ScriptCache): ScriptOutcome => {
+  const stat = fs.statSync(abs, { throwIfNoEntry: false })
+  if (stat === undefined) return { missing: true }
+  const signature = `${stat.dev}:${stat.ino}:${stat.size}:${stat.mtimeMs}:${stat.ctimeMs}:${stat.mode}`
+  const cached = cache.get(abs)
+  if (cached !== undefined && cached.signature === signature) return cached
+  const real = realpathOf(abs)
+  if (real === undefined) return { missing: true }
+  if (!isInside(realDir, real)) return { outside: real }
+  if (!stat.isFile()) return { error: "PS4003", message: "is not a regular file" }
+  const read = readBounded(real, MAX_SCRIPT_BYTES)
+  if (!read.ok) return "tooLarge" in read ? { error: "PS1002", message: `is ${read.tooLarge} bytes (limit ${MAX_SCRIPT_BYTES})` } : { error: "PS1004", message: read.error }
+  const sha256 = createSha(read.bytes)
+  const entry: BundleFile = { sha256, size: read.bytes.length, mode: (read.mode & 0o111) !== 0 ? 0o755 : 0o644 }
+  const made = { signature, sha256, entry, bytes: read.bytes }
+  cache.set(abs, made)
+  return made
+}
+
+const requiredWithoutDefault = (schema: JsonObject | undefined): Array<string> => {
+  if (schema === undefined) return []
+  const properties = (schema["properties"] ?? {}) as Record<string, JsonObject>
+  const required = Array.isArray(schema["required"]) ? (schema["required"] as Array<string>) : []
+  return required.filter((name) => !Object.prototype.hasOwnProperty.call(properties[name] ?? {}, "default"))
+}
+
+const secretNames = (schema: JsonObject | undefined): Set<string> => {
+  const properties = (schema?.["properties"] ?? {}) as Record<string, JsonObject>
+  return new Set(Object.entries(properties).filter(([, p]) => p["secret"] === true).map(([name]) => name))
+}
+
+const checkInvocation = (
+  target: Component | undefined, params: JsonObject, pointer: string, what: string, out: Array<Finding>,
+): void => {
+  if (target === undefined) return
+  const schema = target.value["parameters"] as JsonObject | undefined
+  for (const name of requiredWithoutDefault(schema)) {
+    if (!Object.prototype.hasOwnProperty.call(params, name)) {
+      out.push(finding("PS4027", `${what} does not give "${name}", which ${target.ref} requires`, pointer))
+    }
+  }
+  for (const name of secretNames(schema)) {
+    const value = params[name]
+    if (value !== undefined && !(typeof value === "string" && (SECRET_REF_PATTERN.test(value) || isTemplated(value)))) {
+      out.push(finding("PS4008", `"${name}" is a secret parameter of ${target.ref}; do not write its value`, pointerJoin(pointer, name), { hint: "use a secret:<name> ref or a template" }))
+    }
+  }
+}
+
+export const check = (
+  linked: ReadonlyArray<LinkedComponent>, index: Index, packDirs: ReadonlyMap<string, PackLocation>, cache: ScriptCache,
+): Checked => {
+  const findings: Array<UnitFinding> = []
+  const patches = new Map<Component, Record<string, unknown>>()
+  const files = new Map<string, ScriptFile>()
+  const actions = index.get("actions")
+  const triggers = index.get("triggers")
+  for (const { component, patch: linkPatch } of linked) {
+    const out: Array<Finding> = []
+    const patch: Record<string, unknown> = { ...linkPatch }
+    const entry = component.entryPoint
+    const location = packDirs.get(component.unit.file.abs)
+    if (entry !== undefined && location !== undefined) {
+      const runtime = (patch["runtime"] as string | undefined) ?? component.runnerRuntime
+      const family = familyOfRuntime(runtime, index)
+      const value = entry.value
+      const segments = value.split(/[\\/]/)
+      if (path.isAbsolute(value) || segments.includes("..")) {
+        out.push(finding("PS4002", `entry point ${JSON.stringify(value)} leaves the pack`, entry.pointer, { hint: "give a path relative to the pack's " + entry.directory + "/ directory" }))
+      } else {
+        const abs = path.join(location.dir, entry.directory, value)
+        const script = readScript(abs, location.realDir, cache)
+        if ("missing" in script) {
+          if (family === "native" && HOST_BINARY.test(value)) {
+            out.push(finding("PS4004", `${JSON.stringify(value)} is not a file of the pack; it will be looked up on the worker`, entry.pointer))
+            patch["entry_point"] = { kind: "host", value }
+          } else if (family === "shell" && INLINE_SHELL.test(value)) {
+            patch["entry_point"] = { kind: "inline", value }
+          } else {
+            const hint = didYouMean(value, listNames(path.join(location.dir, entry.directory)))
+            out.push(finding("PS4001", `entry point ${entry.directory}/${value} does not exist`, entry.pointer, hint === undefined ? {} : { hint }))
+          }
+        } else if ("outside" in script) {
+          out.push(finding("PS4002", `entry point ${JSON.stringify(value)} resolves outside the pack`, entry.pointer, { hint: "a symlink must stay inside the pack" }))
+        } else if ("error" in script) {
+          out.push(finding(script.error, `entry point ${entry.directory}/${value} ${script.message}`, entry.pointer))
+        } else {
+          const rel = path.posix.normalize(`${entry.directory}/${value.split(path.sep).join("/")}`)
+          const key = `${component.pack}/${rel}`
+          files.set(key, { key, entry: script.entry, bytes: script.bytes })
+          patch["entry_point"] = { kind: "file", value, path: rel }
+        }
+      }
+    }
+    if (component.section === "rules") {
+      const params = component.value["action_params"] as JsonObject
+      checkInvocation(actions?.get(String(component.value["action_ref"])), params, "/action_params", "action_params", out)
+      const trigger = triggers?.get(String(component.value["trigger_ref"]))
+      const triggerParams = component.value["trigger_params"] as JsonObject
+      const triggerSchema = trigger?.value["parameters"] as JsonObject | undefined
+      if (triggerSchema !== undefined && !Object.values(triggerParams).some(isTemplated) && Object.keys((triggerSchema["properties"] ?? {}) as object).length > 0) {
+        // Keys with a default need not be given: the trigger fills them in.
+        const required = requiredWithoutDefault(triggerSchema)
+        const { required: _required, ...rest } = triggerSchema
+        const result = validateAgainst(required.length > 0 ? { ...rest, required } : rest, triggerParams)
+        if (!result.ok && "message" in result) {
+          out.push(finding("PS4021", `trigger_params do not match ${trigger!.ref}: ${result.message}`, "/trigger_params"))
+        }
+      }
+    }
+    if (component.section === "workflows") {
+      const model = component.unit.workflow
+      for (const task of model?.tasks ?? []) {
+        checkInvocation(actions?.get(task.action), task.input, pointerJoin(task.pointer, "input"), `task "${task.name}"`, out)
+      }
+    }
+    for (const f of out) findings.push({ unit: component.unit, finding: f })
+    if (Object.keys(patch).length > 0) patches.set(component, patch)
+  }
+  return { patches, files: [...files.values()], findings }
+}

@@ -1,0 +1,99 @@
+/** The compiler's internal picture of a workspace: files, the components they define, and what they reference. */
+import type { PackSection } from "../domain/Bundle.js"
+import type { FileKind } from "../domain/FileKinds.js"
+import type { JsonObject } from "../domain/SourceFields.js"
+import type { Finding } from "./Finding.js"
+import type { CompiledParameters } from "./parameters.js"
+import type { Locate } from "./positions.js"
+
+export interface SourceFile {
+  /** Absolute path (never emitted). */
+  readonly abs: string
+  /** Path shown in diagnostics: as the user named it, relative to the working directory when under it. */
+  readonly display: string
+  /** Path relative to the pack directory, `/`-separated. */
+  readonly rel: string
+  readonly kind: FileKind
+}
+
+export type LinkKind = "runtime" | "trigger" | "action"
+
+/** A reference from one component to another, resolved by the link stage. */
+export interface LinkRef {
+  readonly kind: LinkKind
+  /** The qualified ref tried first. */
+  readonly ref: string
+  /** As written (runtime names fall back to a lookup by name or alias). */
+  readonly raw: string
+  readonly pointer: string
+  /** Bundle field to rewrite when the ref resolves to something else (runtime found by name). */
+  readonly field?: string
+}
+
+export interface EntryPointSource {
+  readonly value: string
+  readonly pointer: string
+  /** Directory of the pack the entry point is relative to. */
+  readonly directory: "actions" | "sensors"
+}
+
+/** One transition target of a workflow task, with where it was written. */
+export interface TransitionTarget {
+  readonly task: string
+  readonly pointer: string
+}
+
+export interface TaskModel {
+  readonly name: string
+  readonly pointer: string
+  readonly action: string
+  readonly actionPointer: string
+  readonly input: JsonObject
+  readonly targets: ReadonlyArray<TransitionTarget>
+}
+
+export interface WorkflowModel {
+  /** The graph as stored in the bundle, without ref and pack. */
+  readonly graph: JsonObject
+  readonly tasks: ReadonlyArray<TaskModel>
+  /** Present for standalone workflows (the file has its own ref or name). */
+  readonly standalone?: { readonly ref: string; readonly refPointer: string; readonly action: JsonObject; readonly parameters: CompiledParameters }
+}
+
+export interface Component {
+  readonly section: PackSection
+  readonly ref: string
+  readonly pack: string
+  readonly unit: FileUnit
+  /** Pointer of the key that names the component (duplicates are reported there). */
+  readonly refPointer: string
+  /** The bundle value before link/check patches. */
+  readonly value: JsonObject
+  readonly links: ReadonlyArray<LinkRef>
+  readonly entryPoint?: EntryPointSource
+  readonly runnerRuntime?: string
+  readonly parameters?: CompiledParameters
+  readonly workflowFile?: { readonly value: string; readonly pointer: string }
+  /** Patched values by patch key, so unchanged patches keep their object (and canonical fragment). */
+  readonly patched: Map<string, JsonObject>
+}
+
+export interface ManifestInfo {
+  readonly ref: string
+  readonly version: string
+  readonly dependencies: ReadonlyArray<{ readonly ref: string; readonly version?: string; readonly pointer: string }>
+  readonly value: JsonObject
+}
+
+/** Everything derived from one file's bytes (cached by path + sha256 + pack ref). */
+export interface FileUnit {
+  file: SourceFile
+  readonly sha256: string
+  readonly packRef: string
+  readonly text: string
+  readonly findings: ReadonlyArray<Finding>
+  readonly components: ReadonlyArray<Component>
+  readonly manifest?: ManifestInfo
+  readonly workflow?: WorkflowModel
+  locate?: Locate
+}

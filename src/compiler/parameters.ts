@@ -1,0 +1,142 @@
+/**
+ * Parameter/output/config schemas -> JSON Schema. A flat Attune map (`name: {type, required: true, ...}`)
+ * becomes `{type: object, properties, required: [sorted names]}`; JSON Schema passes through. In both, boolean
+ * `required` on nested properties is lifted into the parent's `required` list, unknown keywords are errors,
+ * and `secret`/`position`/`immutable` stay on each property as annotations.
+ */
+import { JSON_SCHEMA_KEYWORDS } from "../domain/Parameters.js"
+import type { JsonObject } from "../domain/SourceFields.js"
+import { finding, nearest, pointerJoin, type Finding } from "./Finding.js"
+
+export interface ParameterInfo {
+  readonly name: string
+  /** Pointer to this parameter's schema in the source file. */
+  readonly pointer: string
+  readonly schema: JsonObject
+  readonly required: boolean
+}
+
+export interface CompiledParameters {
+  readonly schema: JsonObject
+  readonly parameters: ReadonlyArray<ParameterInfo>
+  /** The source was a flat map (pointers to parameters have no `/properties`). */
+  readonly flat: boolean
+}
+
+const JSON_TYPES = new Set(["string", "number", "integer", "boolean", "object", "array", "null"])
+const KEYWORD_LIST = [...JSON_SCHEMA_KEYWORDS]
+const SCHEMA_MAPS = ["properties", "patternProperties", "$defs", "definitions", "dependentSchemas"] as const
+const SCHEMA_ONE = ["additionalProperties", "contains", "not", "if", "then", "else", "propertyNames", "unevaluatedItems", "unevaluatedProperties", "additionalItems"] as const
+const SCHEMA_LISTS = ["allOf", "anyOf", "oneOf", "prefixItems"] as const
+
+const isObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === "object" && value !== null && !Array.isArray(value)
+
+/** Copies one schema node, checking keywords and lifting boolean `required` of its properties. */
+const compileNode = (node: unknown, pointer: string, out: Array<Finding>, allowBooleanRequired: boolean): unknown => {
+  if (typeof node === "boolean") return node
+  if (!isObject(node)) {
+    out.push(finding("PS2006", `expected a schema (a mapping), got ${JSON.stringify(node) ?? String(node)}`, pointer))
+    return {}
+  }
+  const result: Record<string, unknown> = {}
+  for (const [key, value] of Object.entries(node)) {
+    const at = pointerJoin(pointer, key)
+    if (!JSON_SCHEMA_KEYWORDS.has(key) && !key.startsWith("x-")) {
+      const suggestion = nearest(key, KEYWORD_LIST)
+      out.push(finding("PS2001", `unknown schema keyword "${key}"`, at, {
+        target: "key", hint: suggestion === undefined ? "custom keywords start with x-" : `did you mean "${suggestion}"?`,
+      }))
+      continue
+    }
+    switch (key) {
+      case "type": {
+        const types = Array.isArray(value) ? value : [value]
+        if (types.length === 0 || !types.every((t) => typeof t === "string" && JSON_TYPES.has(t))) {
+          out.push(finding("PS2006", `"type" must be one of ${[...JSON_TYPES].join(", ")} (or a list of them)`, at))
+        }
+        result[key] = value
+        break
+      }
+      case "required":
+        if (typeof value === "boolean") {
+          if (!allowBooleanRequired) out.push(finding("PS2006", "a boolean `required` belongs on a property; at this level list the required names", at))
+        } else if (!Array.isArray(value) || !value.every((v) => typeof v === "string")) {
+          out.push(finding("PS2006", "`required` is a list of property names (or `true` on a property)", at))
+        } else result[key] = value
+        break
+      case "secret": case "immutable":
+        if (typeof value !== "boolean") out.push(finding("PS2003", `"${key}" must be a boolean`, at))
+        result[key] = value
+        break
+      case "position":
+        if (typeof value !== "number" || !Number.isInteger(value) || value < 0) out.push(finding("PS2003", `"position" must be a non-negative integer`, at))
+        result[key] = value
+        break
+      case "items":
+        result[key] = Array.isArray(value)
+          ? value.map((item, i) => compileNode(item, pointerJoin(at, i), out, false))
+          : compileNode(value, at, out, false)
+        break
+      default:
+        if ((SCHEMA_MAPS as ReadonlyArray<string>).includes(key)) {
+          if (!isObject(value)) {
+            out.push(finding("PS2006", `"${key}" must be a mapping of names to schemas`, at))
+            break
+          }
+          const compiled: Record<string, unknown> = {}
+          for (const [name, sub] of Object.entries(value)) compiled[name] = compileNode(sub, pointerJoin(at, name), out, key === "properties")
+          result[key] = compiled
+        } else if ((SCHEMA_ONE as ReadonlyArray<string>).includes(key)) {
+          result[key] = compileNode(value, at, out, false)
+        } else if ((SCHEMA_LISTS as ReadonlyArray<string>).includes(key)) {
+          if (!Array.isArray(value)) out.push(finding("PS2006", `"${key}" must be a list of schemas`, at))
+          else result[key] = value.map((sub, i) => compileNode(sub, pointerJoin(at, i), out, false))
+        } else {
+          result[key] = value
+        }
+    }
+  }
+  liftRequired(node, result)
+  return result
+}
+
+/** Moves `required: true` of each property into the object's `required` list (sorted, no duplicates). */
+const liftRequired = (source: Record<string, unknown>, compiled: Record<string, unknown>): void => {
+  const properties = source["properties"]
+  if (!isObject(properties)) return
+  const lifted = Object.entries(properties).filter(([, p]) => isObject(p) && p["required"] === true).map(([name]) => name)
+  if (lifted.length === 0) return
+  const existing = Array.isArray(compiled["required"]) ? (compiled["required"] as Array<string>) : []
+  compiled["required"] = [...new Set([...existing, ...lifted])].sort()
+}
+
+const parameterInfos = (schema: JsonObject, source: Record<string, unknown>, pointer: string, flat: boolean): Array<ParameterInfo> => {
+  const properties = isObject(schema["properties"]) ? schema["properties"] : {}
+  const required = new Set(Array.isArray(schema["required"]) ? (schema["required"] as Array<string>) : [])
+  const sourceProps = flat ? source : isObject(source["properties"]) ? source["properties"] : {}
+  return Object.keys(sourceProps).filter((name) => isObject(properties[name])).map((name) => ({
+    name,
+    pointer: flat ? pointerJoin(pointer, name) : pointerJoin(pointer, "properties", name),
+    schema: properties[name] as JsonObject,
+    required: required.has(name),
+  }))
+}
+
+/** `source` absent: an empty object schema. */
+export const compileParameters = (source: JsonObject | undefined, pointer: string, out: Array<Finding>): CompiledParameters => {
+  if (source === undefined) return { schema: { type: "object", properties: {} }, parameters: [], flat: true }
+  if (typeof source["type"] === "string" || Array.isArray(source["type"])) {
+    if (source["type"] !== "object") out.push(finding("PS2006", `a parameter schema must have type "object"`, pointerJoin(pointer, "type")))
+    const schema = compileNode(source, pointer, out, false) as JsonObject
+    const withProperties = isObject(schema["properties"]) ? schema : { ...schema, properties: {} }
+    return { schema: withProperties, parameters: parameterInfos(withProperties, source, pointer, false), flat: false }
+  }
+  const properties: Record<string, unknown> = {}
+  for (const [name, entry] of Object.entries(source)) {
+    properties[name] = compileNode(entry, pointerJoin(pointer, name), out, true)
+  }
+  const schema: Record<string, unknown> = { type: "object", properties }
+  liftRequired({ properties: source }, schema)
+  return { schema, parameters: parameterInfos(schema, source, pointer, true), flat: true }
+}

@@ -1,0 +1,64 @@
+/**
+ * Validating values (defaults, pack config, trigger parameters) against compiled JSON Schemas with Ajv.
+ * Ajv code generation costs ~0.5 ms a schema, so validators are compiled only when a value needs checking
+ * and are cached by the schema's JSON text (most packs repeat a handful of schemas).
+ */
+import AjvModule from "ajv"
+import formatsModule from "ajv-formats"
+import { PARAMETER_ANNOTATIONS } from "../domain/Parameters.js"
+
+type AjvInstance = import("ajv").default
+type ValidateFunction = import("ajv").ValidateFunction
+type AjvConstructor = new (options: Record<string, unknown>) => AjvInstance
+type AddFormats = (ajv: AjvInstance) => AjvInstance
+
+// Both packages are CommonJS; under NodeNext the default import may be the module object itself.
+const Ajv: AjvConstructor = ((AjvModule as unknown as { default?: AjvConstructor }).default ?? AjvModule) as AjvConstructor
+const addFormats: AddFormats = ((formatsModule as unknown as { default?: AddFormats }).default ?? formatsModule) as AddFormats
+
+export type SchemaCheck =
+  | { readonly ok: true }
+  | { readonly ok: false; readonly message: string }
+  | { readonly ok: false; readonly invalidSchema: string }
+
+let ajv: AjvInstance | undefined
+const validators = new Map<string, ValidateFunction | string>()
+
+const instance = (): AjvInstance => {
+  if (ajv === undefined) {
+    ajv = new Ajv({ strict: false, allErrors: false, validateFormats: true, logger: false })
+    addFormats(ajv)
+    for (const keyword of PARAMETER_ANNOTATIONS) ajv.addKeyword({ keyword, schemaType: ["boolean", "number"] })
+  }
+  return ajv
+}
+
+/** Ajv throws on a schema it cannot compile; this returns the validator or the reason. */
+const compile = (schema: Record<string, unknown>): ValidateFunction | string => {
+  try {
+    return instance().compile(schema)
+  } catch (error) {
+    return error instanceof Error ? error.message : String(error)
+  }
+}
+
+const withoutMetaSchema = (schema: Record<string, unknown>): Record<string, unknown> => {
+  if (!("$schema" in schema) && !("$id" in schema)) return schema
+  const { $schema: _schema, $id: _id, ...rest } = schema
+  return rest
+}
+
+export const validateAgainst = (schema: Record<string, unknown>, value: unknown): SchemaCheck => {
+  // Key order comes from the YAML, so equal schemas written alike share a validator.
+  const key = JSON.stringify(schema)
+  let validator = validators.get(key)
+  if (validator === undefined) {
+    validator = compile(withoutMetaSchema(schema))
+    validators.set(key, validator)
+  }
+  if (typeof validator === "string") return { ok: false, invalidSchema: validator }
+  if (validator(value)) return { ok: true }
+  const error = validator.errors?.[0]
+  const where = error === undefined || error.instancePath === "" ? "" : `${error.instancePath}: `
+  return { ok: false, message: `${where}${error?.message ?? "does not match the schema"}` }
+}

@@ -1,0 +1,95 @@
+/** One file's bytes -> parse -> strict decode -> normalize, as a cacheable unit. */
+import type { Schema } from "effect"
+import { FILE_KIND_SCHEMAS } from "../domain/FileKinds.js"
+import { pointerSegments, type Finding } from "./Finding.js"
+import { decodeStrict } from "./decode.js"
+import type { FileUnit, SourceFile } from "./model.js"
+import {
+  normalizeAction, normalizeAgent, normalizePack, normalizePermissionSet, normalizeProfile, normalizeQueue,
+  normalizeRule, normalizeRuntime, normalizeSensor, normalizeTrigger, normalizeWorkflow,
+  type NormalizeContext, type Normalized,
+} from "./normalize.js"
+import { parseYaml } from "./parse.js"
+
+type Mutable<T> = { -readonly [K in keyof T]: T[K] }
+
+const normalizeByKind = (file: SourceFile, value: unknown, ctx: NormalizeContext, directoryName: string): Normalized => {
+  // The value passed decodeStrict for this kind's schema, so it has that schema's type.
+  switch (file.kind) {
+    case "pack": return normalizePack(value as typeof FILE_KIND_SCHEMAS.pack.Type, ctx, directoryName)
+    case "runtime": return normalizeRuntime(value as typeof FILE_KIND_SCHEMAS.runtime.Type, ctx)
+    case "action": return normalizeAction(value as typeof FILE_KIND_SCHEMAS.action.Type, ctx)
+    case "workflow": return normalizeWorkflow(value as typeof FILE_KIND_SCHEMAS.workflow.Type, ctx)
+    case "trigger": return normalizeTrigger(value as typeof FILE_KIND_SCHEMAS.trigger.Type, ctx)
+    case "sensor": return normalizeSensor(value as typeof FILE_KIND_SCHEMAS.sensor.Type, ctx)
+    case "rule": return normalizeRule(value as typeof FILE_KIND_SCHEMAS.rule.Type, ctx)
+    case "profile": return normalizeProfile(value as typeof FILE_KIND_SCHEMAS.profile.Type, ctx)
+    case "agent": return normalizeAgent(value as typeof FILE_KIND_SCHEMAS.agent.Type, ctx)
+    case "permission_set": return normalizePermissionSet(value as typeof FILE_KIND_SCHEMAS.permission_set.Type, ctx)
+    case "queue": return normalizeQueue(value as typeof FILE_KIND_SCHEMAS.queue.Type, ctx)
+  }
+}
+
+/** Where `needle` first occurs in `text`, as a 1-based position. */
+const positionOf = (text: string, index: number) => {
+  const before = text.slice(0, index)
+  const line = before.split("\n").length
+  return { line, column: index - before.lastIndexOf("\n") }
+}
+
+/**
+ * `hostPaths` are the pack's absolute directories on this machine: a file that mentions one would carry it
+ * into the bundle (values come from the YAML text), which must stay portable and private.
+ */
+export const buildUnit = (
+  file: SourceFile, bytes: Uint8Array, sha256: string, packRef: string, directoryName: string, hostPaths: ReadonlyArray<string>,
+): FileUnit => {
+  const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("utf8")
+  const findings: Array<Finding> = []
+  for (const hostPath of hostPaths) {
+    const at = hostPath.length > 1 ? text.indexOf(hostPath) : -1
+    if (at !== -1) {
+      findings.push({ code: "PS5001", message: `the file names this machine's path ${hostPath}`, pointer: "", position: positionOf(text, at), hint: "use a path relative to the pack" })
+    }
+  }
+  const unit: Mutable<FileUnit> = { file, sha256, packRef, text, findings, components: [] }
+  const parsed = parseYaml(text)
+  if (!parsed.ok) {
+    findings.push(parsed.finding)
+    return unit
+  }
+  const schema: Schema.Schema.AnyNoContext = FILE_KIND_SCHEMAS[file.kind]
+  const issues = decodeStrict(schema, parsed.value)
+  findings.push(...issues)
+  const value = issues.length === 0 ? parsed.value : withoutFaultyKeys(schema, parsed.value, issues)
+  // Nothing decodable remains: the decode findings are all there is to say about this file.
+  if (value === undefined) return unit
+  const normalized = normalizeByKind(file, value, { pack: packRef, unit, out: findings }, directoryName)
+  unit.components = normalized.components
+  if (normalized.manifest !== undefined) unit.manifest = normalized.manifest
+  if (normalized.workflow !== undefined) unit.workflow = normalized.workflow
+  return unit
+}
+
+/**
+ * The document without the top-level keys that hold decode issues, when what is left still decodes; so
+ * the rest of a file with one bad key is still normalized and checked (every diagnostic, not the first).
+ */
+const withoutFaultyKeys = (schema: Schema.Schema.AnyNoContext, value: unknown, issues: ReadonlyArray<Finding>): unknown => {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) return undefined
+  const faulty = new Set<string>()
+  for (const issue of issues) {
+    const first = pointerSegments(issue.pointer)[0]
+    if (first === undefined) return undefined
+    faulty.add(first)
+  }
+  const rest: Record<string, unknown> = {}
+  for (const [key, item] of Object.entries(value)) if (!faulty.has(key)) rest[key] = item
+  return decodeStrict(schema, rest).length === 0 ? rest : undefined
+}
+
+/** The pack ref a manifest that failed to decode most likely declares (so other files still qualify refs). */
+export const declaredPackRef = (text: string): string | undefined => {
+  const match = /^ref:\s*["']?([a-z][a-z0-9_-]*)["']?\s*(#.*)?$/m.exec(text)
+  return match?.[1]
+}

@@ -1,0 +1,61 @@
+/**
+ * rules/*.yaml (Attune §1.7). Conditions come in three formats: `{expression}`, the legacy list of
+ * `{field, operator, value}` (all must hold), and `{}` / `[]` (always matches, normalized to `[]`).
+ */
+import { Schema } from "effect"
+import { JsonObject, StringList, documentationFields, opt } from "./SourceFields.js"
+
+export const ConditionCheck = Schema.Struct({
+  field: Schema.String,
+  operator: Schema.String,
+  value: opt(Schema.Unknown),
+}).pipe(Schema.annotations({ identifier: "ConditionCheck" }))
+export type ConditionCheck = typeof ConditionCheck.Type
+
+export const ConditionExpression = Schema.Struct({ expression: Schema.String }).pipe(
+  Schema.annotations({ identifier: "ConditionExpression" }),
+)
+
+export const RuleConditions = Schema.Union(
+  ConditionExpression,
+  Schema.Array(ConditionCheck),
+  Schema.Struct({}),
+).pipe(Schema.annotations({ identifier: "RuleConditions" }))
+
+export const LEGACY_CONDITION_OPERATORS = ["equals", "not_equals", "contains"] as const
+
+export const RuleSource = Schema.Struct({
+  ref: opt(Schema.String),
+  name: opt(Schema.String),
+  label: opt(Schema.String),
+  description: opt(Schema.String),
+  enabled: opt(Schema.Boolean),
+  trigger_ref: Schema.String,
+  action_ref: Schema.String,
+  conditions: opt(RuleConditions),
+  action_params: opt(JsonObject),
+  trigger_params: opt(JsonObject),
+  /** Absent: inherit the action's default; `[]`: no API token. */
+  permission_set_refs: opt(StringList),
+  ...documentationFields,
+}).pipe(Schema.annotations({ identifier: "RuleSource", title: "packsmith rule (rules/*.yaml)" }))
+export type RuleSource = typeof RuleSource.Type
+
+export const Rule = Schema.Struct({
+  ref: Schema.String,
+  pack: Schema.String,
+  name: Schema.String,
+  label: Schema.String,
+  description: opt(Schema.String),
+  enabled: Schema.Boolean,
+  trigger_ref: Schema.String,
+  action_ref: Schema.String,
+  conditions: Schema.Union(ConditionExpression, Schema.Array(ConditionCheck)),
+  action_params: JsonObject,
+  trigger_params: JsonObject,
+  permission_set_refs: opt(StringList),
+  tags: StringList,
+  meta: opt(JsonObject),
+  examples: opt(Schema.Array(Schema.Unknown)),
+}).pipe(Schema.annotations({ identifier: "Rule" }))
+export type Rule = typeof Rule.Type

@@ -1,0 +1,50 @@
+/** sensors/*.yaml (Attune §1.6). `poll_interval`, dropped by Attune's loader, is kept. */
+import { Schema } from "effect"
+import { EntryPoint } from "./Action.js"
+import { ParameterSchema, ParametersSource } from "./Parameters.js"
+import {
+  JsonObject, PositiveInt, StringList, documentationFields, opt, placementFields, retentionFields,
+} from "./SourceFields.js"
+
+export const SensorSource = Schema.Struct({
+  ref: opt(Schema.String),
+  name: opt(Schema.String),
+  label: opt(Schema.String),
+  description: opt(Schema.String),
+  enabled: opt(Schema.Boolean),
+  runner_type: opt(Schema.String),
+  entry_point: Schema.String,
+  trigger_types: opt(StringList),
+  trigger_type: opt(Schema.String),
+  parameters: opt(ParametersSource),
+  config: opt(JsonObject),
+  poll_interval: opt(PositiveInt),
+  runtime_version: opt(Schema.String),
+  ...placementFields,
+  ...retentionFields,
+  ...documentationFields,
+}).pipe(Schema.annotations({ identifier: "SensorSource", title: "packsmith sensor (sensors/*.yaml)" }))
+export type SensorSource = typeof SensorSource.Type
+
+export const Sensor = Schema.Struct({
+  ref: Schema.String,
+  pack: Schema.String,
+  name: Schema.String,
+  label: Schema.String,
+  description: opt(Schema.String),
+  enabled: Schema.Boolean,
+  runner_type: Schema.String,
+  runtime: Schema.String,
+  entry_point: EntryPoint,
+  trigger_types: StringList,
+  parameters: ParameterSchema,
+  config: opt(JsonObject),
+  poll_interval: opt(PositiveInt),
+  runtime_version: opt(Schema.String),
+  ...placementFields,
+  ...retentionFields,
+  tags: StringList,
+  meta: opt(JsonObject),
+  examples: opt(Schema.Array(Schema.Unknown)),
+}).pipe(Schema.annotations({ identifier: "Sensor" }))
+export type Sensor = typeof Sensor.Type

@@ -1,0 +1,49 @@
+/**
+ * Field groups shared by several pack file kinds (placement, retention, free-form JSON), so each kind's
+ * schema reads as the list of its own keys.
+ */
+import { Schema } from "effect"
+
+/** An optional key that is absent rather than `undefined` when missing. */
+export const opt = <S extends Schema.Schema.Any>(schema: S) => Schema.optionalWith(schema, { exact: true })
+
+/** Any JSON value (YAML loaded with the core schema yields only JSON values). */
+export const Json = Schema.Unknown.pipe(Schema.annotations({ identifier: "Json", description: "Any JSON value" }))
+export const JsonObject = Schema.Record({ key: Schema.String, value: Schema.Unknown }).pipe(
+  Schema.annotations({ identifier: "JsonObject", description: "A JSON object" }),
+)
+export type JsonObject = typeof JsonObject.Type
+
+export const StringList = Schema.Array(Schema.String)
+export const PositiveInt = Schema.Int.pipe(Schema.positive())
+export const NonNegativeInt = Schema.Int.pipe(Schema.nonNegative())
+
+export const RetentionPolicy = Schema.Literal("versions", "days", "hours", "minutes")
+
+/** Kubernetes-style worker placement (Attune §5.4): stored verbatim, interpreted by the scheduler. */
+export const placementFields = {
+  worker_selector: opt(Schema.Record({ key: Schema.String, value: Schema.String })),
+  worker_tolerations: opt(Schema.Array(JsonObject)),
+  worker_affinity: opt(JsonObject),
+} as const
+
+export const retentionFields = {
+  log_retention_policy: opt(RetentionPolicy),
+  log_retention_limit: opt(NonNegativeInt),
+  artifact_retention_policy: opt(RetentionPolicy),
+  artifact_retention_limit: opt(NonNegativeInt),
+} as const
+
+/** Keys Attune files carry for people and UIs; accepted everywhere they appear in the wild. */
+export const documentationFields = {
+  tags: opt(StringList),
+  meta: opt(JsonObject),
+  examples: opt(Schema.Array(Json)),
+} as const
+
+export const ParameterDelivery = Schema.Literal("stdin", "file")
+export type ParameterDelivery = typeof ParameterDelivery.Type
+export const ParameterFormat = Schema.Literal("dotenv", "json", "yaml")
+export type ParameterFormat = typeof ParameterFormat.Type
+export const OutputFormat = Schema.Literal("text", "json", "yaml", "jsonl")
+export type OutputFormat = typeof OutputFormat.Type

@@ -1,0 +1,35 @@
+/** triggers/*.yaml (Attune §1.5): `parameters` configure a rule's use of the trigger, `output` is the payload. */
+import { Schema } from "effect"
+import { ParameterSchema, ParametersSource } from "./Parameters.js"
+import { JsonObject, StringList, documentationFields, opt } from "./SourceFields.js"
+
+export const TriggerSource = Schema.Struct({
+  ref: opt(Schema.String),
+  name: opt(Schema.String),
+  label: opt(Schema.String),
+  description: opt(Schema.String),
+  enabled: opt(Schema.Boolean),
+  /** interval, cron, datetime, system, webhook, ... (informational). */
+  type: opt(Schema.String),
+  parameters: opt(ParametersSource),
+  output: opt(ParametersSource),
+  output_schema: opt(ParametersSource),
+  ...documentationFields,
+}).pipe(Schema.annotations({ identifier: "TriggerSource", title: "packsmith trigger (triggers/*.yaml)" }))
+export type TriggerSource = typeof TriggerSource.Type
+
+export const Trigger = Schema.Struct({
+  ref: Schema.String,
+  pack: Schema.String,
+  name: Schema.String,
+  label: Schema.String,
+  description: opt(Schema.String),
+  enabled: Schema.Boolean,
+  type: opt(Schema.String),
+  parameters: ParameterSchema,
+  output: opt(ParameterSchema),
+  tags: StringList,
+  meta: opt(JsonObject),
+  examples: opt(Schema.Array(Schema.Unknown)),
+}).pipe(Schema.annotations({ identifier: "Trigger" }))
+export type Trigger = typeof Trigger.Type
