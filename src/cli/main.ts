@@ -4,6 +4,12 @@ import { NodeContext, NodeRuntime } from "@effect/platform-node"
 import { Cause, Console, Effect } from "effect"
 import { CliFailure } from "./CliFailure.js"
 import { PACKSMITH_VERSION } from "../version.js"
+import { bundleCommand } from "./commands/bundle.js"
+import { compileCommand } from "./commands/compile.js"
+import { runtimeCommand } from "./commands/runtime.js"
+import { schemaCommand } from "./commands/schema.js"
+import { startCommand } from "./commands/start.js"
+import { validateCommand } from "./commands/validate.js"
 
 const root = Command.make("packsmith").pipe(
   Command.withDescription("Compile, register and run packs of actions, triggers, sensors, rules and workflows."),
@@ -11,6 +17,12 @@ const root = Command.make("packsmith").pipe(
 
 // Each command provides its own service layers; the only environment left open is NodeContext.
 const subcommands = [
+  startCommand,
+  validateCommand,
+  compileCommand,
+  bundleCommand,
+  schemaCommand,
+  runtimeCommand,
 ] as const
 
 const cli = Command.run(root.pipe(Command.withSubcommands(subcommands as any)), {

@@ -1,0 +1,9 @@
+/**
+ * packsmith's programmatic API: the services and layers a program composes, and the domain types they speak.
+ */
+export * from "./domain/index.js"
+export { PackCompiler, CompileFailed, type CompileReport, type CompileOptions, type CompiledBundle } from "./compiler/index.js"
+export { CODES, ALL_CODES, type CodeInfo } from "./compiler/codes.js"
+export { readBundleFile, decodeBundleText, BundleTooLarge, BundleNotReadable, MalformedBundleJson, DEFAULT_MAX_BUNDLE_BYTES } from "./services/BundleFile.js"
+export { diffBundles, isEmptyDiff, type BundleDiff, type ComponentChange, type ComponentId, type FieldChange } from "./services/BundleDiff.js"
+export { PACKSMITH_VERSION } from "./version.js"
