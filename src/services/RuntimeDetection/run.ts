@@ -1,0 +1,92 @@
+/**
+ * The state of one detection: where to look, the cache as read, the records probed so far, the problems met,
+ * and a probe runner that spawns each (binary, args) at most once even when families and templates ask alike.
+ */
+import { Data, Duration, Effect, Either } from "effect"
+import { type DetectionCacheRecord, DetectionProblem } from "../../domain/Detection.js"
+import { firstLine } from "./families.js"
+import type { Caller, FileStamp, LookupFailure } from "./locate.js"
+import { type ProbeOutcome, runProbe } from "./probe.js"
+
+export interface DetectionRun {
+  readonly caller: Caller
+  readonly directories: ReadonlyArray<string>
+  readonly timeout: Duration.Duration
+  /** Records read from the cache; empty on refresh. */
+  readonly cached: ReadonlyMap<string, DetectionCacheRecord>
+  /** Records probed in this run, by cache key; merged into the cache at the end. */
+  readonly probed: Map<string, DetectionCacheRecord>
+  /** Every family record used in this run (cached or probed), by cache key; templates reuse shim resolutions. */
+  readonly examined: Map<string, DetectionCacheRecord>
+  readonly problems: Array<DetectionProblem>
+  readonly probe: (file: string, args: ReadonlyArray<string>) => Effect.Effect<ProbeOutcome>
+}
+
+export const makeRun = (options: {
+  readonly caller: Caller
+  readonly directories: ReadonlyArray<string>
+  readonly timeout: Duration.Duration
+  readonly cached: ReadonlyMap<string, DetectionCacheRecord>
+}): Effect.Effect<DetectionRun> =>
+  Effect.gen(function* () {
+    const probeOnce = yield* Effect.cachedFunction((key: ProbeKey) => runProbe(key.file, key.args, options.timeout))
+    return {
+      ...options,
+      probed: new Map(),
+      examined: new Map(),
+      problems: [],
+      probe: (file, args) => probeOnce(probeKey(file, args)),
+    }
+  })
+
+interface ProbeKey {
+  readonly file: string
+  readonly args: ReadonlyArray<string>
+}
+const probeKey = (file: string, args: ReadonlyArray<string>): ProbeKey => Data.struct({ file, args: Data.array(args) })
+
+export const warn = (run: DetectionRun, problem: DetectionProblem): Effect.Effect<void> =>
+  Effect.sync(() => {
+    run.problems.push(problem)
+  })
+
+export const warnLookup = (run: DetectionRun, failure: LookupFailure, family?: string): Effect.Effect<void> =>
+  warn(run, new DetectionProblem({
+    kind: "lookup",
+    message: `cannot examine ${failure.path}: ${failure.reason}`,
+    path: failure.path,
+    ...(family === undefined ? {} : { family }),
+  }))
+
+/** How a probe is shown in messages: `python3 --version`. */
+export const showCommand = (name: string, args: ReadonlyArray<string>): string =>
+  [name, ...args.map((a) => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replaceAll("'", "'\\''")}'`))].join(" ")
+
+export type ProbeAnswer = Extract<ProbeOutcome, { readonly _tag: "Exited" }>
+
+export interface ProbeFailure {
+  readonly kind: "timeout" | "exit-code" | "spawn-failed"
+  /** Completes "`python3 --version` ...". */
+  readonly why: string
+}
+
+/** Why a probe that did not exit gave no answer. */
+export const unanswered = (outcome: Exclude<ProbeOutcome, ProbeAnswer>): ProbeFailure =>
+  outcome._tag === "TimedOut"
+    ? { kind: "timeout", why: `did not finish within ${Duration.format(outcome.after)} and was killed` }
+    : { kind: "spawn-failed", why: `could not run: ${outcome.reason}` }
+
+/** The probe's answer when it exited with the expected code; otherwise why not. */
+export const answered = (outcome: ProbeOutcome, expectedExitCode: number): Either.Either<ProbeAnswer, ProbeFailure> => {
+  if (outcome._tag !== "Exited") return Either.left(unanswered(outcome))
+  if (outcome.exitCode === expectedExitCode) return Either.right(outcome)
+  const said = firstLine(outcome.stderr, outcome.stdout)
+  return Either.left({ kind: "exit-code", why: `exited with code ${outcome.exitCode}${said === "" ? "" : `: ${said}`}` })
+}
+
+export const stampRecord = (path: string, stamp: FileStamp) => ({
+  path,
+  size: stamp.size,
+  mtimeMs: stamp.mtimeMs,
+  ino: stamp.ino,
+})
