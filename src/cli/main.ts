@@ -6,6 +6,7 @@ import { CliFailure } from "./CliFailure.js"
 import { PACKSMITH_VERSION } from "../version.js"
 import { bundleCommand } from "./commands/bundle.js"
 import { compileCommand } from "./commands/compile.js"
+import { resolveCommand } from "./commands/resolve.js"
 import { runtimeCommand } from "./commands/runtime.js"
 import { schemaCommand } from "./commands/schema.js"
 import { startCommand } from "./commands/start.js"
@@ -23,6 +24,7 @@ const subcommands = [
   bundleCommand,
   schemaCommand,
   runtimeCommand,
+  resolveCommand,
 ] as const
 
 const cli = Command.run(root.pipe(Command.withSubcommands(subcommands as any)), {
