@@ -34,12 +34,18 @@ export const finding = (
   extra: Partial<Pick<Finding, "target" | "hint" | "severity" | "position">> = {},
 ): Finding => ({ code, message, pointer, ...extra })
 
+// Pointers are built for every key the compiler walks: a segment without `~` or `/` is used as it is.
 const escapeSegment = (segment: string | number): string =>
-  typeof segment === "number" ? String(segment) : segment.replace(/~/g, "~0").replace(/\//g, "~1")
+  typeof segment === "number" ? String(segment)
+    : segment.includes("~") || segment.includes("/") ? segment.replace(/~/g, "~0").replace(/\//g, "~1")
+    : segment
 
 /** Appends segments to a JSON pointer. */
-export const pointerJoin = (base: string, ...segments: ReadonlyArray<string | number>): string =>
-  segments.reduce<string>((acc, segment) => `${acc}/${escapeSegment(segment)}`, base)
+export const pointerJoin = (base: string, ...segments: ReadonlyArray<string | number>): string => {
+  let pointer = base
+  for (let i = 0; i < segments.length; i++) pointer += `/${escapeSegment(segments[i]!)}`
+  return pointer
+}
 
 export const pointerSegments = (pointer: string): Array<string> =>
   pointer === "" ? [] : pointer.slice(1).split("/").map((s) => s.replace(/~1/g, "/").replace(/~0/g, "~"))
@@ -57,7 +63,8 @@ export const nearestMany = (name: string, candidates: Iterable<string>, count = 
   const scored: Array<[string, number]> = []
   for (const candidate of candidates) scored.push([candidate, distance(name, candidate)])
   scored.sort((a, b) => a[1] - b[1] || (a[0] < b[0] ? -1 : 1))
-  const limit = Math.max(3, Math.floor(name.length / 2))
+  // Only candidates about as close as the best one: a clear winner is named alone.
+  const limit = Math.min(Math.max(3, Math.floor(name.length / 2)), (scored[0]?.[1] ?? 0) + 1)
   return scored.filter(([, d]) => d <= limit).slice(0, count).map(([c]) => c)
 }
 

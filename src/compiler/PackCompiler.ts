@@ -1,24 +1,41 @@
 /**
- * The pack compiler service: load -> parse -> decode -> normalize (per file, cached by path + sha256) ->
+ * The pack compiler service: load -> parse -> decode -> normalize (per file, cached by path and stat stamp) ->
  * link -> check -> emit. `validate` reports; `compile` also emits the bundle, or fails with the diagnostics.
  * Bad input is always diagnostics, never a failure of `validate` or a defect.
  */
 import * as path from "node:path"
 import { Cause, Clock, Effect, Schema } from "effect"
-import { BUNDLE_FORMAT, digestOfCanonicalBody, sha256Hex, type BundleEnvelope } from "../domain/Bundle.js"
+import { BUNDLE_FORMAT, digestOfCanonicalBody, type BundleEnvelope } from "../domain/Bundle.js"
 import { Diagnostic, hasErrors, sortDiagnostics } from "../domain/Diagnostic.js"
+import type { Digest } from "../domain/Refs.js"
 import type { JsonObject } from "../domain/SourceFields.js"
 import { PACKSMITH_VERSION } from "../version.js"
-import { check, type ScriptCache } from "./check.js"
-import { emitBody, finalValue, FragmentCache, type FinalComponent } from "./emit.js"
+import type { Checked, ScriptFile } from "./check.js"
+import { CheckCache } from "./checkCache.js"
+import { BodyCache, emitBody, finalValue, type EmittedBody, type FinalComponent } from "./emit.js"
 import { finding, severityOf, type Finding } from "./Finding.js"
 import { MAX_YAML_BYTES } from "./limits.js"
 import { link, type UnitFinding } from "./link.js"
-import { discover, displayPathFor, readBounded, type PackLocation, type PathFinding } from "./load.js"
+import {
+  discover, displayPathFor, ListingCache, readStamped, unchangedSince, type PackLocation, type PathFinding, type Stamp,
+} from "./load.js"
 import type { FileUnit, SourceFile } from "./model.js"
 import { makeLocator } from "./positions.js"
-import { buildUnit, declaredPackRef } from "./unit.js"
+import { parseAcrossCores, type ParsedFile } from "./parallelParse.js"
+import { buildParsedUnit, buildUnit, declaredPackRef, textOf } from "./unit.js"
 import { readVcsCommit } from "./vcs.js"
+
+/** What a compile did with the YAML files: an unchanged file is neither read nor parsed again. */
+export interface CompileStats {
+  /** YAML files in the compiled packs. */
+  readonly files: number
+  /** Files read from disk (the others had the same stat stamp as when they were last read). */
+  readonly read: number
+  /** Files parsed, decoded and normalized (the others had the same bytes as last time). */
+  readonly parsed: number
+  /** Components whose cross-file checks ran (the others depend on nothing that changed). */
+  readonly checked: number
+}
 
 export interface CompileReport {
   readonly diagnostics: ReadonlyArray<Diagnostic>
@@ -26,6 +43,7 @@ export interface CompileReport {
   readonly packs: ReadonlyArray<string>
   /** YAML files read. */
   readonly files: number
+  readonly stats: CompileStats
 }
 
 export interface CompileOptions {
@@ -44,6 +62,7 @@ export interface CompiledBundle {
   readonly canonicalBody: string
   readonly packs: ReadonlyArray<string>
   readonly files: number
+  readonly stats: CompileStats
 }
 
 export class CompileFailed extends Schema.TaggedError<CompileFailed>()("CompileFailed", {
@@ -57,15 +76,29 @@ export class CompileFailed extends Schema.TaggedError<CompileFailed>()("CompileF
 
 interface Analysis {
   readonly report: CompileReport
-  readonly emit?: () => { readonly manifests: Map<string, JsonObject>; readonly components: Array<FinalComponent>; readonly checked: ReturnType<typeof check>; readonly locations: ReadonlyArray<PackLocation> }
+  readonly emit?: () => { readonly manifests: Map<string, JsonObject>; readonly components: Array<FinalComponent>; readonly checked: Checked; readonly locations: ReadonlyArray<PackLocation> }
+}
+
+interface CachedFile {
+  readonly stamp: Stamp
+  readonly unit: FileUnit
+  /** The pack directories the unit was checked against for host paths. */
+  readonly hostKey: string
+  /** The last compile that found the file (the others are forgotten). */
+  seenIn: number
 }
 
 /** What survives between compiles of one service instance. */
 class CompilerState {
-  readonly units = new Map<string, FileUnit>()
-  readonly scripts: ScriptCache = new Map()
-  readonly fragments = new FragmentCache()
+  /** By absolute path. */
+  readonly files = new Map<string, CachedFile>()
+  generation = 0
+  listings = new ListingCache()
+  readonly checks = new CheckCache()
+  readonly body = new BodyCache()
   readonly base64 = new WeakMap<Buffer, string>()
+  blobs: { readonly files: ReadonlyArray<ScriptFile>; readonly blobs: Record<string, string> } | undefined
+  digest: { readonly emitted: EmittedBody; readonly digest: Digest } | undefined
 }
 
 const START = { line: 1, column: 1 }
@@ -84,65 +117,150 @@ const locateIn = (unit: FileUnit, f: Finding): { line: number; column: number } 
 }
 
 const analyze = (state: CompilerState, paths: ReadonlyArray<string>, cwd: string): Analysis => {
-  const discovery = discover(paths, cwd)
+  // One clock reading for the whole compile: a file changed after it is never trusted by its stamp.
+  const now = Date.now()
+  state.listings = state.listings.next(now)
+  const discovery = discover(paths, cwd, state.listings)
   const pathFindings: Array<PathFinding> = [...discovery.findings]
   const units: Array<FileUnit> = []
   const packOfUnit = new Map<FileUnit, string>()
   const locationOfFile = new Map<string, PackLocation>()
-  const seen = new Set<string>()
+  const generation = ++state.generation
   let files = 0
+  let read = 0
+  let parsed = 0
 
-  const unitFor = (file: SourceFile, packRef: string, directoryName: string, hostPaths: ReadonlyArray<string>): FileUnit | undefined => {
-    files++
-    seen.add(file.abs)
-    const read = readBounded(file.abs, MAX_YAML_BYTES)
-    if (!read.ok) {
+  interface Place {
+    readonly file: SourceFile
+    readonly location: PackLocation
+    readonly directoryName: string
+    readonly hostPaths: ReadonlyArray<string>
+    readonly hostKey: string
+    readonly packRef: string
+  }
+
+  /** The unit of last time, when the file is unchanged by its stamp (a plain loop: stat, compare). */
+  const reuse = (place: Place): FileUnit | undefined => {
+    const known = state.files.get(place.file.abs)
+    if (known === undefined || known.unit.packRef !== place.packRef || known.unit.file.kind !== place.file.kind || known.hostKey !== place.hostKey) {
+      return undefined
+    }
+    if (!unchangedSince(known.stamp, place.file.abs)) return undefined
+    known.seenIn = generation
+    known.unit.file = place.file
+    return known.unit
+  }
+
+  /** Keeps the unit of last time when the text is the same (saved again, checked out again). */
+  const sameText = (place: Place, text: string, stamp: Stamp): FileUnit | undefined => {
+    const known = state.files.get(place.file.abs)
+    if (known === undefined || known.unit.packRef !== place.packRef || known.unit.file.kind !== place.file.kind || known.hostKey !== place.hostKey
+      || known.unit.text !== text) {
+      return undefined
+    }
+    state.files.set(place.file.abs, { stamp, unit: known.unit, hostKey: place.hostKey, seenIn: generation })
+    known.unit.file = place.file
+    return known.unit
+  }
+
+  /** Reads and builds the unit here. */
+  const readHere = (place: Place): FileUnit | undefined => {
+    const { file } = place
+    read++
+    const bytes = readStamped(file.abs, MAX_YAML_BYTES, now)
+    if (!bytes.ok) {
+      state.files.delete(file.abs)
       pathFindings.push({
         display: file.display,
-        finding: "tooLarge" in read
-          ? finding("PS1002", `${file.display} is ${read.tooLarge} bytes; YAML files are limited to ${MAX_YAML_BYTES}`, "")
-          : finding("PS1004", `${file.display} cannot be read: ${read.error}`, ""),
+        finding: "tooLarge" in bytes
+          ? finding("PS1002", `${file.display} is ${bytes.tooLarge} bytes; YAML files are limited to ${MAX_YAML_BYTES}`, "")
+          : finding("PS1004", `${file.display} cannot be read: ${bytes.error}`, ""),
       })
       return undefined
     }
-    const sha = sha256Hex(read.bytes)
-    const cached = state.units.get(file.abs)
-    if (cached !== undefined && cached.sha256 === sha && cached.packRef === packRef && cached.file.kind === file.kind) {
-      cached.file = file
-      return cached
-    }
-    const unit = buildUnit(file, read.bytes, sha, packRef, directoryName, hostPaths)
-    state.units.set(file.abs, unit)
+    const kept = sameText(place, textOf(bytes.bytes), bytes.stamp!)
+    if (kept !== undefined) return kept
+    parsed++
+    const unit = buildUnit(file, bytes.bytes, place.packRef, place.directoryName, place.hostPaths)
+    state.files.set(file.abs, { stamp: bytes.stamp!, unit, hostKey: place.hostKey, seenIn: generation })
     return unit
   }
 
+  /** Builds the unit from a file another thread read and parsed. */
+  const fromParsed = (place: Place, file: ParsedFile): FileUnit => {
+    read++
+    const kept = sameText(place, file.text, file.stamp)
+    if (kept !== undefined) return kept
+    parsed++
+    const unit = buildParsedUnit(place.file, file.text, file.value, place.packRef, place.directoryName, place.hostPaths)
+    state.files.set(place.file.abs, { stamp: file.stamp, unit, hostKey: place.hostKey, seenIn: generation })
+    return unit
+  }
+
+  // Manifests first: the other files of a pack are qualified with the ref its manifest declares.
+  const places: Array<Place> = []
+  const manifests: Array<FileUnit | undefined> = []
+  const packRefs: Array<string> = []
   for (const location of discovery.packs) {
     const directoryName = path.basename(location.dir)
     const hostPaths = [...new Set([location.dir, location.realDir])]
-    const manifest = unitFor(location.manifest, "", directoryName, hostPaths)
+    const hostKey = hostPaths.join("\u0000")
+    const place: Place = { file: location.manifest, location, directoryName, hostPaths, hostKey, packRef: "" }
+    files++
+    const manifest = reuse(place) ?? readHere(place)
+    manifests.push(manifest)
     const packRef = manifest?.manifest?.ref ?? (manifest === undefined ? undefined : declaredPackRef(manifest.text)) ?? directoryName
+    packRefs.push(packRef)
+    for (const file of location.files) places.push({ file, location, directoryName, hostPaths, hostKey, packRef })
+  }
+
+  // Then every other file: unchanged ones by their stamp, the rest read and parsed, across cores when many.
+  files += places.length
+  const placed = new Array<FileUnit | undefined>(places.length)
+  const stale: Array<number> = []
+  for (let i = 0; i < places.length; i++) {
+    const unit = reuse(places[i]!)
+    if (unit === undefined) stale.push(i)
+    else placed[i] = unit
+  }
+  parseAcrossCores(
+    stale.map((i) => places[i]!.file.abs), now,
+    (k) => {
+      placed[stale[k]!] = readHere(places[stale[k]!]!)
+    },
+    (k, file) => {
+      placed[stale[k]!] = fromParsed(places[stale[k]!]!, file)
+    },
+  )
+
+  let next = 0
+  discovery.packs.forEach((location, p) => {
+    const manifest = manifests[p]
+    const packRef = packRefs[p]!
     if (manifest !== undefined) {
       units.push(manifest)
       packOfUnit.set(manifest, packRef)
     }
     for (const file of location.files) {
       locationOfFile.set(file.abs, location)
-      const unit = unitFor(file, packRef, directoryName, hostPaths)
+      const unit = placed[next++]
       if (unit === undefined) continue
       units.push(unit)
       packOfUnit.set(unit, packRef)
     }
-  }
-  for (const abs of state.units.keys()) if (!seen.has(abs)) state.units.delete(abs)
+  })
+  for (const [abs, cached] of state.files) if (cached.seenIn !== generation) state.files.delete(abs)
   const linked = link(units, packOfUnit)
-  const checked = check(linked.components, linked.index, locationOfFile, state.scripts)
+  const checked = state.checks.run(linked.components, linked.index, locationOfFile, now)
 
   const diagnostics: Array<Diagnostic> = []
   for (const { display, finding: f } of pathFindings) diagnostics.push(toDiagnostic(display, f, f.position ?? START))
   for (const unit of units) for (const f of unit.findings) diagnostics.push(toDiagnostic(unit.file.display, f, locateIn(unit, f)))
   const crossFile: ReadonlyArray<UnitFinding> = [...linked.findings, ...checked.findings]
   for (const { unit, finding: f } of crossFile) diagnostics.push(toDiagnostic(unit.file.display, f, locateIn(unit, f)))
-  const report: CompileReport = { diagnostics: sortDiagnostics(diagnostics), packs: [...linked.manifests.keys()].sort(), files }
+  const report: CompileReport = {
+    diagnostics: sortDiagnostics(diagnostics), packs: [...linked.manifests.keys()].sort(), files, stats: { files, read, parsed, checked: state.checks.checked },
+  }
   return {
     report,
     emit: () => {
@@ -161,7 +279,27 @@ const internalError = (paths: ReadonlyArray<string>, cause: Cause.Cause<unknown>
   })],
   packs: [],
   files: 0,
+  stats: { files: 0, read: 0, parsed: 0, checked: 0 },
 })
+
+/** Blobs keyed by sha256; the same files as last time keep last time's map (no base64 again). */
+const blobsOf = (state: CompilerState, files: ReadonlyArray<ScriptFile>): Record<string, string> => {
+  const previous = state.blobs
+  if (previous !== undefined && previous.files.length === files.length && previous.files.every((file, i) => file.bytes === files[i]!.bytes)) {
+    return previous.blobs
+  }
+  const blobs: Record<string, string> = {}
+  for (const file of files) {
+    let encoded = state.base64.get(file.bytes)
+    if (encoded === undefined) {
+      encoded = file.bytes.toString("base64")
+      state.base64.set(file.bytes, encoded)
+    }
+    blobs[file.entry.sha256] = encoded
+  }
+  state.blobs = { files, blobs }
+  return blobs
+}
 
 const sourceRootOf = (paths: ReadonlyArray<string>, cwd: string): string => {
   const display = displayPathFor(cwd)
@@ -194,23 +332,20 @@ export class PackCompiler extends Effect.Service<PackCompiler>()("packsmith/Pack
       }
       const cwd = process.cwd()
       const parts = analysis.emit()
-      const emitted = yield* Effect.sync(() => emitBody(parts.manifests, parts.components, parts.checked.files, state.fragments)).pipe(
+      const emitted = yield* Effect.sync(() => emitBody(parts.manifests, parts.components, parts.checked.files, state.body)).pipe(
         Effect.withSpan("PackCompiler.emit"),
       )
-      const blobs: Record<string, string> = {}
-      for (const file of parts.checked.files) {
-        let encoded = state.base64.get(file.bytes)
-        if (encoded === undefined) {
-          encoded = file.bytes.toString("base64")
-          state.base64.set(file.bytes, encoded)
-        }
-        blobs[file.entry.sha256] = encoded
+      const blobs = blobsOf(state, parts.checked.files)
+      let digest = state.digest
+      if (digest === undefined || digest.emitted !== emitted) {
+        digest = { emitted, digest: digestOfCanonicalBody(emitted.canonical) }
+        state.digest = digest
       }
       const vcsCommit = parts.locations[0] === undefined ? undefined : readVcsCommit(parts.locations[0].dir)
       const now = yield* Clock.currentTimeMillis
       const bundle: BundleEnvelope = {
         format: BUNDLE_FORMAT,
-        digest: digestOfCanonicalBody(emitted.canonical),
+        digest: digest.digest,
         workspace: options.workspace ?? "default",
         created_at: new Date(now).toISOString(),
         provenance: {
@@ -221,7 +356,9 @@ export class PackCompiler extends Effect.Service<PackCompiler>()("packsmith/Pack
         body: emitted.body,
         blobs,
       }
-      return { bundle, diagnostics: report.diagnostics, canonicalBody: emitted.canonical, packs: report.packs, files: report.files } satisfies CompiledBundle
+      return {
+        bundle, diagnostics: report.diagnostics, canonicalBody: emitted.canonical, packs: report.packs, files: report.files, stats: report.stats,
+      } satisfies CompiledBundle
     })
 
     return { validate, compile } as const

@@ -15,6 +15,7 @@ import type { Index, LinkedComponent, UnitFinding } from "./link.js"
 import type { Component } from "./model.js"
 import { validateAgainst } from "./schemaValidation.js"
 import { isTemplated } from "./templates.js"
+import { TIMER_PARAMETER_KEYS } from "./timers.js"
 
 export interface ScriptFile {
   /** `<pack>/<path relative to the pack>`. */
@@ -52,6 +53,15 @@ const realpathOf = (abs: string): string | undefined => {
   }
 }
 
+/** A path through a file (`run.sh/x`), too long, or looping through symlinks names nothing: stat throws for those. */
+const statOf = (abs: string): fs.Stats | undefined => {
+  try {
+    return fs.statSync(abs, { throwIfNoEntry: false })
+  } catch {
+    return undefined
+  }
+}
+
 const listNames = (abs: string): Array<string> => {
   try {
     return fs.readdirSync(abs)
@@ -84,7 +94,7 @@ type ScriptOutcome =
  * (device, inode, size, times, mode), so an unchanged script costs one stat per compile.
  */
 const readScript = (abs: string, realDir: string, cache: ScriptCache): ScriptOutcome => {
-  const stat = fs.statSync(abs, { throwIfNoEntry: false })
+  const stat = statOf(abs)
   if (stat === undefined) return { missing: true }
   const signature = `${stat.dev}:${stat.ino}:${stat.size}:${stat.mtimeMs}:${stat.ctimeMs}:${stat.mode}`
   const cached = cache.get(abs)
@@ -114,14 +124,15 @@ const secretNames = (schema: JsonObject | undefined): Set<string> => {
   return new Set(Object.entries(properties).filter(([, p]) => p["secret"] === true).map(([name]) => name))
 }
 
+/** `targetPointer`: where the invoked action is named, reported at when no parameters are given at all. */
 const checkInvocation = (
-  target: Component | undefined, params: JsonObject, pointer: string, what: string, out: Array<Finding>,
+  target: Component | undefined, params: JsonObject, pointer: string, targetPointer: string, what: string, out: Array<Finding>,
 ): void => {
   if (target === undefined) return
   const schema = target.value["parameters"] as JsonObject | undefined
   for (const name of requiredWithoutDefault(schema)) {
     if (!Object.prototype.hasOwnProperty.call(params, name)) {
-      out.push(finding("PS4027", `${what} does not give "${name}", which ${target.ref} requires`, pointer))
+      out.push(finding("PS4027", `${what} does not give "${name}", which ${target.ref} requires`, Object.keys(params).length === 0 ? targetPointer : pointer))
     }
   }
   for (const name of secretNames(schema)) {
@@ -162,13 +173,13 @@ export const check = (
           } else if (family === "shell" && INLINE_SHELL.test(value)) {
             patch["entry_point"] = { kind: "inline", value }
           } else {
-            const hint = didYouMean(value, listNames(path.join(location.dir, entry.directory)))
-            out.push(finding("PS4001", `entry point ${entry.directory}/${value} does not exist`, entry.pointer, hint === undefined ? {} : { hint }))
+            const hint = didYouMean(value, listNames(path.join(location.dir, entry.directory)).filter((name) => name !== value))
+            out.push(finding("PS4001", `entry point ${JSON.stringify(`${entry.directory}/${value}`)} does not exist`, entry.pointer, hint === undefined ? {} : { hint }))
           }
         } else if ("outside" in script) {
           out.push(finding("PS4002", `entry point ${JSON.stringify(value)} resolves outside the pack`, entry.pointer, { hint: "a symlink must stay inside the pack" }))
         } else if ("error" in script) {
-          out.push(finding(script.error, `entry point ${entry.directory}/${value} ${script.message}`, entry.pointer))
+          out.push(finding(script.error, `entry point ${JSON.stringify(`${entry.directory}/${value}`)} ${script.message}`, entry.pointer))
         } else {
           const rel = path.posix.normalize(`${entry.directory}/${value.split(path.sep).join("/")}`)
           const key = `${component.pack}/${rel}`
@@ -179,24 +190,28 @@ export const check = (
     }
     if (component.section === "rules") {
       const params = component.value["action_params"] as JsonObject
-      checkInvocation(actions?.get(String(component.value["action_ref"])), params, "/action_params", "action_params", out)
+      checkInvocation(actions?.get(String(component.value["action_ref"])), params, "/action_params", "/action_ref", "action_params", out)
       const trigger = triggers?.get(String(component.value["trigger_ref"]))
-      const triggerParams = component.value["trigger_params"] as JsonObject
       const triggerSchema = trigger?.value["parameters"] as JsonObject | undefined
-      if (triggerSchema !== undefined && !Object.values(triggerParams).some(isTemplated) && Object.keys((triggerSchema["properties"] ?? {}) as object).length > 0) {
+      // The core timers' own keys are checked (more precisely) by the timer checks.
+      const owned = new Set(TIMER_PARAMETER_KEYS[String(component.value["trigger_ref"])] ?? [])
+      const triggerParams = Object.fromEntries(Object.entries(component.value["trigger_params"] as JsonObject).filter(([key]) => !owned.has(key)))
+      const properties = Object.fromEntries(Object.entries((triggerSchema?.["properties"] ?? {}) as JsonObject).filter(([key]) => !owned.has(key)))
+      if (triggerSchema !== undefined && !Object.values(triggerParams).some(isTemplated) && Object.keys(properties).length > 0) {
         // Keys with a default need not be given: the trigger fills them in.
-        const required = requiredWithoutDefault(triggerSchema)
+        const required = requiredWithoutDefault(triggerSchema).filter((key) => !owned.has(key))
         const { required: _required, ...rest } = triggerSchema
-        const result = validateAgainst(required.length > 0 ? { ...rest, required } : rest, triggerParams)
+        const schema = { ...rest, properties, ...(required.length > 0 ? { required } : {}) }
+        const result = validateAgainst(schema, triggerParams)
         if (!result.ok && "message" in result) {
-          out.push(finding("PS4021", `trigger_params do not match ${trigger!.ref}: ${result.message}`, "/trigger_params"))
+          out.push(finding("PS4021", `trigger_params do not match ${trigger!.ref}: ${result.message}`, `/trigger_params${result.instancePath}`))
         }
       }
     }
     if (component.section === "workflows") {
       const model = component.unit.workflow
       for (const task of model?.tasks ?? []) {
-        checkInvocation(actions?.get(task.action), task.input, pointerJoin(task.pointer, "input"), `task "${task.name}"`, out)
+        checkInvocation(actions?.get(task.action), task.input, pointerJoin(task.pointer, "input"), task.actionPointer, `task "${task.name}"`, out)
       }
     }
     for (const f of out) findings.push({ unit: component.unit, finding: f })

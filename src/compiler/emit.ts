@@ -1,9 +1,9 @@
 /**
  * The bundle body and its canonical text. RFC 8785 serializes an object as its members sorted by key, each
- * `key:value` with the value canonical; so the body's canonical text is assembled from per-component
- * fragments cached by object identity, and only changed components are serialized again.
+ * `key:value` with the value canonical; so the body's canonical text is assembled from one fragment per
+ * component, and a pack none of whose components changed keeps its text from the last compile.
  */
-import { BUNDLE_FORMAT, PACK_SECTIONS, canonicalJson, type BundleBody, type BundleFile, type PackBundle, type PackSection } from "../domain/Bundle.js"
+import { BUNDLE_FORMAT, PACK_SECTIONS, type BundleBody, type BundleFile, type PackBundle, type PackSection } from "../domain/Bundle.js"
 import type { JsonObject } from "../domain/SourceFields.js"
 import type { ScriptFile } from "./check.js"
 import type { Component } from "./model.js"
@@ -13,88 +13,286 @@ export interface FinalComponent {
   readonly value: JsonObject
 }
 
+/** Equal as JSON (patches are a few small members: compared in place rather than serialized). */
+const sameJson = (a: unknown, b: unknown): boolean => {
+  if (a === b) return true
+  if (typeof a !== "object" || typeof b !== "object" || a === null || b === null || Array.isArray(a) !== Array.isArray(b)) return false
+  const keysA = Object.keys(a)
+  if (keysA.length !== Object.keys(b).length) return false
+  for (const key of keysA) {
+    if (!Object.prototype.hasOwnProperty.call(b, key) || !sameJson((a as Record<string, unknown>)[key], (b as Record<string, unknown>)[key])) return false
+  }
+  return true
+}
+
+const lastPatched = new WeakMap<Component, { readonly patch: Record<string, unknown>; readonly value: JsonObject }>()
+
 /** The component's value with patches applied; the same patch yields the same object every compile. */
 export const finalValue = (component: Component, patch: Record<string, unknown> | undefined): JsonObject => {
   if (patch === undefined) return component.value
-  const key = JSON.stringify(patch)
-  let value = component.patched.get(key)
-  if (value === undefined) {
-    value = { ...component.value, ...patch }
-    component.patched.clear()
-    component.patched.set(key, value)
-  }
+  const last = lastPatched.get(component)
+  if (last !== undefined && sameJson(last.patch, patch)) return last.value
+  const value = { ...component.value, ...patch }
+  lastPatched.set(component, { patch, value })
   return value
+}
+
+// JSON.stringify escapes exactly these (quote, backslash, controls, lone surrogates); anything else is verbatim.
+const NEEDS_ESCAPE = /["\\\u0000-\u001f\ud800-\udfff]/
+
+const quote = (text: string): string => (NEEDS_ESCAPE.test(text) ? JSON.stringify(text) : `"${text}"`)
+
+/** Keys are few per object: insertion sort by UTF-16 code units beats the generic sort here. */
+const sortKeys = (keys: Array<string>): Array<string> => {
+  for (let i = 1; i < keys.length; i++) {
+    const key = keys[i]!
+    let j = i - 1
+    while (j >= 0 && keys[j]! > key) {
+      keys[j + 1] = keys[j]!
+      j--
+    }
+    keys[j + 1] = key
+  }
+  return keys
+}
+
+const notFinite = (value: number): never => {
+  throw new RangeError(`${value} has no JSON representation`)
+}
+
+/**
+ * Keys a sorted copy cannot hold in sorted order: engines list keys like "7" before all others, in numeric
+ * order, whatever order they were added in; and assigning "__proto__" sets the prototype instead.
+ */
+const INDEX_KEY = /^(0|[1-9]\d*)$/
+const isIndexKey = (key: string): boolean => {
+  const first = key.charCodeAt(0)
+  return (first >= 48 && first <= 57 && INDEX_KEY.test(key)) || key === "__proto__"
+}
+
+const INDEX_KEYS = Symbol("index keys")
+
+/** A copy with every object's keys inserted in sorted order, or INDEX_KEYS when that order cannot hold. */
+const sortedCopy = (value: unknown): unknown => {
+  if (typeof value === "number") return Number.isFinite(value) ? value : notFinite(value)
+  if (typeof value !== "object" || value === null) return value
+  if (Array.isArray(value)) {
+    const copy = new Array<unknown>(value.length)
+    for (let i = 0; i < value.length; i++) {
+      const item = sortedCopy(value[i])
+      if (item === INDEX_KEYS) return INDEX_KEYS
+      copy[i] = item
+    }
+    return copy
+  }
+  const record = value as Record<string, unknown>
+  const keys = sortKeys(Object.keys(record))
+  const copy: Record<string, unknown> = {}
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i]!
+    if (isIndexKey(key)) return INDEX_KEYS
+    const item = sortedCopy(record[key])
+    if (item === INDEX_KEYS) return INDEX_KEYS
+    copy[key] = item
+  }
+  return copy
+}
+
+/** The canonical text piece by piece, for objects with index-like keys. */
+const writePieces = (value: unknown, out: Array<string>): void => {
+  switch (typeof value) {
+    case "string":
+      out.push(quote(value))
+      return
+    case "number":
+      out.push(Number.isFinite(value) ? String(value) : notFinite(value))
+      return
+    case "boolean":
+      out.push(value ? "true" : "false")
+      return
+    case "object": {
+      if (value === null) {
+        out.push("null")
+        return
+      }
+      if (Array.isArray(value)) {
+        out.push("[")
+        for (let i = 0; i < value.length; i++) {
+          if (i > 0) out.push(",")
+          const item: unknown = value[i]
+          if (item === undefined) out.push("null")
+          else writePieces(item, out)
+        }
+        out.push("]")
+        return
+      }
+      const record = value as Record<string, unknown>
+      out.push("{")
+      let first = true
+      for (const key of sortKeys(Object.keys(record))) {
+        const item = record[key]
+        if (item === undefined) continue
+        out.push(first ? `${quote(key)}:` : `,${quote(key)}:`)
+        first = false
+        writePieces(item, out)
+      }
+      out.push("}")
+      return
+    }
+    default:
+      out.push("null")
+  }
+}
+
+/**
+ * RFC 8785 canonical JSON of a JSON value built by the compiler (plain objects, arrays, strings, finite
+ * numbers, booleans, null; undefined members are left out as JSON.stringify does). A copy with sorted keys
+ * lets the engine's JSON.stringify write the text in one flat string; its number and string forms are the
+ * RFC's. Byte-identical to `canonicalize` (a property test says so); throws a RangeError for NaN/Infinity.
+ */
+export const canonicalText = (value: unknown): string => {
+  const copy = sortedCopy(value)
+  if (copy !== INDEX_KEYS) return JSON.stringify(copy) ?? "null"
+  const out: Array<string> = []
+  writePieces(value, out)
+  return out.join("")
 }
 
 const byCodeUnits = (a: readonly [string, unknown], b: readonly [string, unknown]): number => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)
 
-/** Canonical text of an object whose member values are already canonical. */
-export const canonicalObject = (members: Array<[string, string]>): string => {
+/** Appends the canonical text of an object whose member values are already canonical texts. */
+const pushObject = (parts: Array<string>, members: Array<[string, string]>): void => {
   members.sort(byCodeUnits)
-  let text = "{"
+  parts.push("{")
   for (let i = 0; i < members.length; i++) {
     const [key, value] = members[i]!
-    text += (i === 0 ? "" : ",") + JSON.stringify(key) + ":" + value
+    parts.push(i === 0 ? `${quote(key)}:` : `,${quote(key)}:`, value)
   }
-  return text + "}"
+  parts.push("}")
 }
 
-export class FragmentCache {
-  private readonly fragments = new WeakMap<object, string>()
-
-  of(value: JsonObject): string {
-    let text = this.fragments.get(value)
-    if (text === undefined) {
-      text = canonicalJson(value)
-      this.fragments.set(value, text)
-    }
-    return text
-  }
+/**
+ * Canonical text of an object whose member values are already canonical texts. Joined rather than added
+ * up: the result is one flat string, which is kept and later hashed, not a tree of thousands of pieces.
+ */
+export const canonicalObject = (members: Array<[string, string]>): string => {
+  const parts: Array<string> = []
+  pushObject(parts, members)
+  return parts.join("")
 }
 
-const fileFragment = (file: BundleFile): string => `{"mode":${file.mode},"sha256":${JSON.stringify(file.sha256)},"size":${file.size}}`
+interface PackText {
+  /** The manifest and component values the text was made from, in the order they were given. */
+  readonly values: ReadonlyArray<JsonObject>
+  readonly text: string
+  readonly body: Record<string, unknown>
+}
+
+interface FilesText {
+  readonly files: ReadonlyArray<ScriptFile>
+  readonly text: string
+  readonly table: Record<string, BundleFile>
+}
+
+/** What one compile's emit leaves for the next: the text of each pack and of the file table. */
+export class BodyCache {
+  packs = new Map<string, PackText>()
+  files: FilesText | undefined
+  /** Returned again, the same object, when no pack text and not the file table changed. */
+  emitted: EmittedBody | undefined
+}
+
+const fileFragment = (file: BundleFile): string => `{"mode":${file.mode},"sha256":${quote(file.sha256)},"size":${file.size}}`
 
 export interface EmittedBody {
   readonly body: BundleBody
   readonly canonical: string
 }
 
-export const emitBody = (
-  manifests: ReadonlyMap<string, JsonObject>, components: ReadonlyArray<FinalComponent>, files: ReadonlyArray<ScriptFile>,
-  fragments: FragmentCache,
-): EmittedBody => {
-  const packs: Record<string, Record<string, unknown>> = {}
-  const packMembers = new Map<string, Map<PackSection, Array<[string, string]>>>()
-  for (const [ref, manifest] of manifests) {
-    const sections: Record<string, unknown> = { manifest }
-    for (const section of PACK_SECTIONS) sections[section] = {}
-    packs[ref] = sections
-    packMembers.set(ref, new Map(PACK_SECTIONS.map((s) => [s, []])))
+const sameValues = (a: ReadonlyArray<unknown>, b: ReadonlyArray<unknown>): boolean => {
+  if (a.length !== b.length) return false
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false
+  return true
+}
+
+/** A pack's sections in canonical order ("manifest" sorts among them). */
+const PACK_KEYS: ReadonlyArray<PackSection | "manifest"> = [...PACK_SECTIONS, "manifest" as const].sort()
+
+const packText = (manifest: JsonObject, components: ReadonlyArray<FinalComponent>): Omit<PackText, "values"> => {
+  const body: Record<string, unknown> = { manifest }
+  const members = new Map<PackSection, Array<[string, string]>>()
+  for (const section of PACK_SECTIONS) {
+    body[section] = {}
+    members.set(section, [])
   }
   for (const { component, value } of components) {
-    const members = packMembers.get(component.pack)
-    if (members === undefined) continue
-    ;(packs[component.pack]![component.section] as Record<string, unknown>)[component.ref] = value
-    members.get(component.section)!.push([component.ref, fragments.of(value)])
+    ;(body[component.section] as Record<string, unknown>)[component.ref] = value
+    members.get(component.section)!.push([component.ref, canonicalText(value)])
   }
-  const packTexts: Array<[string, string]> = []
-  for (const [ref, manifest] of manifests) {
-    const members = packMembers.get(ref)!
-    const sectionTexts: Array<[string, string]> = [["manifest", fragments.of(manifest)]]
-    for (const section of PACK_SECTIONS) sectionTexts.push([section, canonicalObject(members.get(section)!)])
-    packTexts.push([ref, canonicalObject(sectionTexts)])
+  const parts: Array<string> = ["{"]
+  for (let i = 0; i < PACK_KEYS.length; i++) {
+    const key = PACK_KEYS[i]!
+    parts.push(i === 0 ? `${quote(key)}:` : `,${quote(key)}:`)
+    if (key === "manifest") parts.push(canonicalText(manifest))
+    else pushObject(parts, members.get(key)!)
   }
-  const fileTable: Record<string, BundleFile> = {}
-  const fileTexts: Array<[string, string]> = []
+  parts.push("}")
+  return { text: parts.join(""), body }
+}
+
+const filesText = (files: ReadonlyArray<ScriptFile>, cache: BodyCache): FilesText => {
+  const previous = cache.files
+  if (previous !== undefined && previous.files.length === files.length
+    && previous.files.every((file, i) => file.key === files[i]!.key && file.entry === files[i]!.entry)) {
+    return previous
+  }
+  const table: Record<string, BundleFile> = {}
+  const texts: Array<[string, string]> = []
   for (const file of files) {
-    fileTable[file.key] = file.entry
-    fileTexts.push([file.key, fileFragment(file.entry)])
+    table[file.key] = file.entry
+    texts.push([file.key, fileFragment(file.entry)])
   }
-  const canonical = canonicalObject([
-    ["format", JSON.stringify(BUNDLE_FORMAT)],
-    ["packs", canonicalObject(packTexts)],
-    ["files", canonicalObject(fileTexts)],
-  ])
-  const body = { format: BUNDLE_FORMAT, packs: packs as unknown as Record<string, PackBundle>, files: fileTable } satisfies BundleBody
-  return { body, canonical }
+  return { files, text: canonicalObject(texts), table }
+}
+
+export const emitBody = (
+  manifests: ReadonlyMap<string, JsonObject>, components: ReadonlyArray<FinalComponent>, files: ReadonlyArray<ScriptFile>,
+  cache: BodyCache,
+): EmittedBody => {
+  const byPack = new Map<string, Array<FinalComponent>>()
+  for (const ref of manifests.keys()) byPack.set(ref, [])
+  for (const final of components) byPack.get(final.component.pack)?.push(final)
+
+  const packs: Record<string, Record<string, unknown>> = {}
+  const packTexts: Array<[string, string]> = []
+  const kept = new Map<string, PackText>()
+  let changed = cache.emitted === undefined || manifests.size !== cache.packs.size
+  for (const [ref, manifest] of manifests) {
+    const members = byPack.get(ref)!
+    const values = [manifest, ...members.map((m) => m.value)]
+    const previous = cache.packs.get(ref)
+    let made = previous
+    if (made === undefined || !sameValues(made.values, values)) {
+      made = { values, ...packText(manifest, members) }
+      changed = true
+    }
+    kept.set(ref, made)
+    packs[ref] = made.body
+    packTexts.push([ref, made.text])
+  }
+  cache.packs = kept
+  const table = filesText(files, cache)
+  if (table !== cache.files) changed = true
+  cache.files = table
+  // Every part is the one used last time: so is the text (comparing the texts would cost a full scan).
+  if (!changed && cache.emitted !== undefined) return cache.emitted
+
+  // {"files":...,"format":...,"packs":{...}}: the members in canonical order, joined once.
+  const parts: Array<string> = [`{"files":`, table.text, `,"format":${quote(BUNDLE_FORMAT)},"packs":`]
+  pushObject(parts, packTexts)
+  parts.push("}")
+  const canonical = parts.join("")
+  const body = { format: BUNDLE_FORMAT, packs: packs as unknown as Record<string, PackBundle>, files: table.table } satisfies BundleBody
+  cache.emitted = { body, canonical }
+  return cache.emitted
 }

@@ -7,7 +7,7 @@ import * as path from "node:path"
 import semver from "semver"
 import type { PackSection } from "../domain/Bundle.js"
 import type { JsonObject } from "../domain/SourceFields.js"
-import { normalizeRuntimeName } from "../domain/RuntimeFamily.js"
+import { aliasesOf, normalizeRuntimeName, runtimeFamilyOf } from "../domain/RuntimeFamily.js"
 import { didYouMean, finding, nearest, type Finding } from "./Finding.js"
 import type { Component, FileUnit, LinkRef } from "./model.js"
 
@@ -105,7 +105,7 @@ export const link = (units: ReadonlyArray<FileUnit>, packOfUnit: ReadonlyMap<Fil
     if (graph === undefined) {
       const candidates = [...workflowUnits.keys()].filter((k) => k.startsWith(`${pack}\u0000actions/`)).map((k) => k.slice(pack.length + 1 + "actions/".length))
       const hint = didYouMean(written, candidates)
-      report(action.unit, finding("PS3005", `no workflow file ${rel} in pack ${pack}`, action.workflowFile.pointer, hint === undefined ? {} : { hint }))
+      report(action.unit, finding("PS3005", `no workflow file ${JSON.stringify(rel)} in pack ${pack}`, action.workflowFile.pointer, hint === undefined ? {} : { hint }))
       continue
     }
     linkedGraphs.add(graph)
@@ -147,6 +147,17 @@ export const link = (units: ReadonlyArray<FileUnit>, packOfUnit: ReadonlyMap<Fil
       byRuntimeName.set(name, [...(byRuntimeName.get(name) ?? []), runtime.ref].sort())
     }
   }
+  // Names a runner_type may use: each runtime's name and aliases, and every alias of a family it serves.
+  const runtimeNames = new Set<string>()
+  for (const runtime of runtimes.values()) {
+    for (const name of [String(runtime.value["name"] ?? ""), ...((runtime.value["aliases"] as Array<string> | undefined) ?? [])]) {
+      const lowered = name.trim().toLowerCase()
+      if (lowered === "") continue
+      runtimeNames.add(lowered)
+      const family = runtimeFamilyOf(lowered)
+      if (family !== undefined) for (const alias of aliasesOf(family)) runtimeNames.add(alias)
+    }
+  }
   const packs = new Set(manifests.keys())
   const missingHint = (ref: string, candidates: Iterable<string>): { hint?: string } => {
     const pack = ref.includes(".") ? ref.slice(0, ref.indexOf(".")) : undefined
@@ -167,7 +178,10 @@ export const link = (units: ReadonlyArray<FileUnit>, packOfUnit: ReadonlyMap<Fil
             if (ref.field !== undefined) patch[ref.field] = byName
             break
           }
-          report(component.unit, finding("PS3001", `runtime ${JSON.stringify(ref.raw)} (${ref.ref}) is not defined`, ref.pointer, missingHint(ref.ref, runtimes.keys())))
+          // A bare runner name is most likely a misspelt name or alias ("pyhton"), not a ref.
+          const closeName = ref.raw.includes(".") || ref.raw.trim() === "" ? undefined : nearest(normalizeRuntimeName(ref.raw), [...runtimeNames])
+          report(component.unit, finding("PS3001", `runtime ${JSON.stringify(ref.raw)} (${ref.ref}) is not defined`, ref.pointer,
+            closeName !== undefined ? { hint: `did you mean "${closeName}" (${byRuntimeName.get(normalizeRuntimeName(closeName))?.[0] ?? closeName})?` } : missingHint(ref.ref, runtimes.keys())))
           break
         }
         case "trigger": {

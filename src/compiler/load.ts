@@ -1,6 +1,7 @@
 /**
  * Finding packs and their YAML files on disk, and bounded reads. Sizes are checked on the open file
  * descriptor before reading, and only regular files are opened (a FIFO named *.yaml never blocks us).
+ * Files and directories carry a stat stamp so that a recompile re-reads only what changed.
  */
 import * as fs from "node:fs"
 import * as path from "node:path"
@@ -29,27 +30,73 @@ export interface Discovery {
   readonly findings: ReadonlyArray<PathFinding>
 }
 
+/**
+ * Git's stat data: when a file's stamp is unchanged, so are its bytes, unless it changed within one tick
+ * of the file system's clock of being stamped ("racy"): such a stamp is not `settled` and is not trusted.
+ * Times are the stat's milliseconds: a settled stamp is older than the window, so any later change moves
+ * them by more than the window, far beyond their sub-microsecond rounding.
+ */
+export interface Stamp {
+  readonly dev: number
+  readonly ino: number
+  readonly size: number
+  readonly mtimeMs: number
+  readonly ctimeMs: number
+  readonly settled: boolean
+}
+
+/**
+ * How recently a file may have changed and still be trusted by its stamp. File systems with whole-second
+ * times (FAT keeps two seconds) get the long window; the short one covers a kernel clock tick and skew.
+ */
+export const RACY_WINDOW_MS = 100
+const COARSE_RACY_WINDOW_MS = 3_000
+
+export const stampOf = (stats: Pick<fs.Stats, "dev" | "ino" | "size" | "mtimeMs" | "ctimeMs">, nowMs: number): Stamp => {
+  const coarse = stats.mtimeMs % 1000 === 0 && stats.ctimeMs % 1000 === 0
+  const latest = Math.max(stats.mtimeMs, stats.ctimeMs)
+  return {
+    dev: stats.dev, ino: stats.ino, size: stats.size, mtimeMs: stats.mtimeMs, ctimeMs: stats.ctimeMs,
+    settled: latest + (coarse ? COARSE_RACY_WINDOW_MS : RACY_WINDOW_MS) < nowMs,
+  }
+}
+
+/** What `abs` names now (symlinks followed) is what `earlier` stamped, and that stamp can be trusted. */
+export const unchangedSince = (earlier: Stamp, abs: string): boolean => {
+  if (!earlier.settled) return false
+  const now = statOf(abs)
+  return now !== undefined && earlier.ino === now.ino && earlier.mtimeMs === now.mtimeMs && earlier.ctimeMs === now.ctimeMs
+    && earlier.size === now.size && earlier.dev === now.dev
+}
+
 export type ReadResult =
   | { readonly ok: true; readonly bytes: Buffer; readonly mode: number }
   | { readonly ok: false; readonly tooLarge: number }
   | { readonly ok: false; readonly error: string }
 
 /** Reads a regular file of at most `limit` bytes (fs throws; this returns what happened). */
-export const readBounded = (abs: string, limit: number): ReadResult => {
+export const readBounded = (abs: string, limit: number): ReadResult => readStamped(abs, limit, undefined)
+
+export type StampedRead = ReadResult & { readonly stamp?: Stamp }
+
+/** `readBounded`, plus the stamp of the bytes read (taken on the open descriptor) when `nowMs` is given. */
+export const readStamped = (abs: string, limit: number, nowMs: number | undefined): StampedRead => {
   let fd: number | undefined
   try {
     fd = fs.openSync(abs, fs.constants.O_RDONLY | (fs.constants.O_NONBLOCK ?? 0))
     const stat = fs.fstatSync(fd)
     if (!stat.isFile()) return { ok: false, error: "not a regular file" }
-    if (stat.size > limit) return { ok: false, tooLarge: stat.size }
-    const bytes = Buffer.allocUnsafe(stat.size)
+    const size = stat.size
+    if (size > limit) return { ok: false, tooLarge: size }
+    const bytes = Buffer.allocUnsafe(size)
     let read = 0
-    while (read < stat.size) {
-      const n = fs.readSync(fd, bytes, read, stat.size - read, read)
+    while (read < size) {
+      const n = fs.readSync(fd, bytes, read, size - read, read)
       if (n === 0) break
       read += n
     }
-    return { ok: true, bytes: read === stat.size ? bytes : bytes.subarray(0, read), mode: stat.mode }
+    const result = { ok: true as const, bytes: read === size ? bytes : bytes.subarray(0, read), mode: stat.mode }
+    return nowMs === undefined ? result : { ...result, stamp: stampOf(stat, nowMs) }
   } catch (error) {
     return { ok: false, error: error instanceof Error ? error.message : String(error) }
   } finally {
@@ -57,14 +104,61 @@ export const readBounded = (abs: string, limit: number): ReadResult => {
   }
 }
 
-const statOf = (abs: string): fs.Stats | undefined => fs.statSync(abs, { throwIfNoEntry: false })
-
-const listDir = (abs: string): Array<fs.Dirent> => {
+/** stat that names nothing instead of throwing for a path through a file, a symlink loop or too long a name. */
+const statOf = (abs: string): fs.Stats | undefined => {
   try {
-    return fs.readdirSync(abs, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
+    return fs.statSync(abs, { throwIfNoEntry: false })
+  } catch {
+    return undefined
+  }
+}
+
+type Listing = ReadonlyArray<fs.Dirent>
+
+const byName = (a: fs.Dirent, b: fs.Dirent): number => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)
+
+const readListing = (abs: string): Listing => {
+  try {
+    return fs.readdirSync(abs, { withFileTypes: true }).sort(byName)
   } catch {
     // A kind directory that cannot be listed holds no files for us; a missing one is the common case.
     return []
+  }
+}
+
+/**
+ * Directory listings kept between compiles: a directory whose stamp is unchanged has the same entries
+ * (creating, removing or renaming an entry moves its times), so it is not read again.
+ */
+export class ListingCache {
+  private readonly listings = new Map<string, { readonly stamp: Stamp; readonly entries: Listing }>()
+  private readonly used = new Set<string>()
+
+  constructor(private readonly nowMs: number = Date.now()) {}
+
+  /** A cache for the next compile, keeping the listings this one used. */
+  next(nowMs: number): ListingCache {
+    const next = new ListingCache(nowMs)
+    for (const dir of this.used) {
+      const known = this.listings.get(dir)
+      if (known !== undefined) next.listings.set(dir, known)
+    }
+    return next
+  }
+
+  list(abs: string): Listing {
+    this.used.add(abs)
+    const known = this.listings.get(abs)
+    if (known !== undefined && unchangedSince(known.stamp, abs)) return known.entries
+    const stats = statOf(abs)
+    if (stats === undefined) {
+      this.listings.delete(abs)
+      return []
+    }
+    // Stamped before reading, so a change while reading leaves a stale stamp, never a stale listing.
+    const entries = readListing(abs)
+    this.listings.set(abs, { stamp: stampOf(stats, this.nowMs), entries })
+    return entries
   }
 }
 
@@ -86,55 +180,101 @@ export const displayPathFor = (cwd: string) => (abs: string): string => {
   return rel !== "" && isInside(cwd, abs) ? rel.split(path.sep).join("/") : abs
 }
 
+/** Display paths of the files under `dir` (relative, `/`-separated) without a path.relative per file. */
+const displayUnder = (dir: string, cwd: string, display: (abs: string) => string): ((rel: string, abs: string) => string) => {
+  if (isInside(cwd, dir)) {
+    const prefix = display(dir)
+    // `dir` is the working directory itself: files show as their path inside it.
+    return prefix === dir ? (rel) => rel : (rel) => `${prefix}/${rel}`
+  }
+  // Neither contains the other: no file under `dir` is under the working directory either.
+  if (!isInside(dir, cwd)) return (_rel, abs) => abs
+  return (_rel, abs) => display(abs)
+}
+
 const YAML_FILE = /\.ya?ml$/
 const WORKFLOW_FILE = /\.workflow\.ya?ml$/
 const MANIFEST_NAMES = ["pack.yaml", "pack.yml"]
 
-const manifestOf = (dir: string): string | undefined => MANIFEST_NAMES.map((n) => path.join(dir, n)).find((p) => statOf(p)?.isFile() === true)
+const isFileEntry = (dir: string, entry: fs.Dirent | undefined): boolean =>
+  entry !== undefined && (entry.isFile() || (entry.isSymbolicLink() && statOf(path.join(dir, entry.name))?.isFile() === true))
 
-const packFiles = (dir: string, realDir: string, display: (abs: string) => string): Array<SourceFile> => {
+const manifestIn = (dir: string, entries: Listing): string | undefined => {
+  // An empty listing may be a directory we may enter but not list: look the manifest up by name then.
+  if (entries.length === 0) return MANIFEST_NAMES.map((n) => path.join(dir, n)).find((p) => statOf(p)?.isFile() === true)
+  for (const name of MANIFEST_NAMES) {
+    if (isFileEntry(dir, entries.find((e) => e.name === name))) return path.join(dir, name)
+  }
+  return undefined
+}
+
+/** A kind directory's files by the listing they came from: an unchanged listing yields the same objects. */
+const filesOfListing = new WeakMap<Listing, { readonly key: string; readonly files: ReadonlyArray<SourceFile> }>()
+
+const under = (dir: string, rel: string): string => (dir.endsWith(path.sep) ? dir : dir + path.sep) + rel.split("/").join(path.sep)
+
+const packFiles = (
+  dir: string, realDir: string, entries: Listing, listings: ListingCache, cwd: string, show: (rel: string, abs: string) => string,
+): Array<SourceFile> => {
   const files: Array<SourceFile> = []
   // List only the kind directories that exist: most packs have a few of them.
-  const listings = new Map<string, Array<fs.Dirent>>([["", listDir(dir)]])
-  const listing = (directory: string): Array<fs.Dirent> => {
-    const known = listings.get(directory)
-    if (known !== undefined) return known
+  const known = new Map<string, Listing>([["", entries]])
+  const listing = (directory: string): Listing => {
+    const cached = known.get(directory)
+    if (cached !== undefined) return cached
     const slash = directory.lastIndexOf("/")
     const parent = slash === -1 ? "" : directory.slice(0, slash)
     const name = directory.slice(slash + 1)
     const entry = listing(parent).find((e) => e.name === name)
-    const entries = entry !== undefined && (entry.isDirectory() || entry.isSymbolicLink()) ? listDir(path.join(dir, ...directory.split("/"))) : []
-    listings.set(directory, entries)
-    return entries
+    const found = entry !== undefined && (entry.isDirectory() || entry.isSymbolicLink()) ? listings.list(under(dir, directory)) : []
+    known.set(directory, found)
+    return found
   }
   for (const [directory, kind] of FILE_KIND_DIRECTORIES) {
-    const absDir = path.join(dir, ...directory.split("/"))
-    for (const entry of listing(directory)) {
+    const kindEntries = listing(directory)
+    if (kindEntries.length === 0) continue
+    const key = `${dir}\u0000${realDir}\u0000${directory}\u0000${cwd}`
+    const known = filesOfListing.get(kindEntries)
+    if (known !== undefined && known.key === key) {
+      for (const file of known.files) files.push(file)
+      continue
+    }
+    const absDir = under(dir, directory)
+    const found: Array<SourceFile> = []
+    // A symlink's target can change while the listing does not: such files are looked at every time.
+    let symlinks = false
+    for (const entry of kindEntries) {
       if (!YAML_FILE.test(entry.name)) continue
-      const abs = path.join(absDir, entry.name)
+      const abs = `${absDir}${path.sep}${entry.name}`
       if (entry.isSymbolicLink()) {
+        symlinks = true
         const real = realpath(abs)
         if (real === undefined || !isInside(realDir, real) || statOf(real)?.isFile() !== true) continue
       } else if (!entry.isFile()) continue
       const fileKind: FileKind = kind === "action" && WORKFLOW_FILE.test(entry.name) ? "workflow" : kind
-      files.push({ abs, display: display(abs), rel: `${directory}/${entry.name}`, kind: fileKind })
+      const rel = `${directory}/${entry.name}`
+      found.push({ abs, display: show(rel, abs), rel, kind: fileKind })
     }
+    if (!symlinks) filesOfListing.set(kindEntries, { key, files: found })
+    for (const file of found) files.push(file)
   }
   return files
 }
 
 /** Each path is a pack directory (has pack.yaml) or a folder whose subdirectories are packs. */
-export const discover = (paths: ReadonlyArray<string>, cwd: string): Discovery => {
+export const discover = (paths: ReadonlyArray<string>, cwd: string, listings: ListingCache = new ListingCache()): Discovery => {
   const display = displayPathFor(cwd)
   const packs: Array<PackLocation> = []
   const findings: Array<PathFinding> = []
   const seen = new Set<string>()
-  const addPack = (dir: string, manifest: string) => {
+  const addPack = (dir: string, manifest: string, entries: Listing) => {
     const realDir = realpath(dir) ?? dir
     if (seen.has(realDir)) return
     seen.add(realDir)
-    const manifestFile: SourceFile = { abs: manifest, display: display(manifest), rel: path.basename(manifest), kind: "pack" }
-    packs.push({ dir, realDir, display: display(dir), manifest: manifestFile, files: packFiles(dir, realDir, display) })
+    const show = displayUnder(dir, cwd, display)
+    const manifestRel = path.basename(manifest)
+    const manifestFile: SourceFile = { abs: manifest, display: show(manifestRel, manifest), rel: manifestRel, kind: "pack" }
+    packs.push({ dir, realDir, display: display(dir), manifest: manifestFile, files: packFiles(dir, realDir, entries, listings, cwd, show) })
   }
   for (const given of paths) {
     const abs = path.resolve(cwd, given)
@@ -148,19 +288,21 @@ export const discover = (paths: ReadonlyArray<string>, cwd: string): Discovery =
       findings.push({ display: shown, finding: finding("PS1001", `${shown} is not a directory`, "", { hint: "pass the pack's directory, not one of its files" }) })
       continue
     }
-    const manifest = manifestOf(abs)
+    const entries = listings.list(abs)
+    const manifest = manifestIn(abs, entries)
     if (manifest !== undefined) {
-      addPack(abs, manifest)
+      addPack(abs, manifest, entries)
       continue
     }
-    const children = listDir(abs).filter((e) => e.isDirectory() || e.isSymbolicLink())
     let found = 0
-    for (const child of children) {
+    for (const child of entries) {
+      if (!child.isDirectory() && !child.isSymbolicLink()) continue
       const dir = path.join(abs, child.name)
-      const childManifest = manifestOf(dir)
+      const childEntries = listings.list(dir)
+      const childManifest = manifestIn(dir, childEntries)
       if (childManifest === undefined) continue
       found++
-      addPack(dir, childManifest)
+      addPack(dir, childManifest, childEntries)
     }
     if (found === 0) {
       findings.push({ display: shown, finding: finding("PS1001", `${shown} has no pack.yaml and no subdirectory with one`, "") })

@@ -85,10 +85,9 @@ export interface ManifestInfo {
   readonly value: JsonObject
 }
 
-/** Everything derived from one file's bytes (cached by path + sha256 + pack ref). */
+/** Everything derived from one file's text (cached by path, text and pack ref). */
 export interface FileUnit {
   file: SourceFile
-  readonly sha256: string
   readonly packRef: string
   readonly text: string
   readonly findings: ReadonlyArray<Finding>

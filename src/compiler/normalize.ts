@@ -20,7 +20,7 @@ import type { JsonObject } from "../domain/SourceFields.js"
 import type { TriggerSource } from "../domain/Trigger.js"
 import type { WorkQueueSource } from "../domain/WorkQueue.js"
 import type { TaskSource, WorkflowSource } from "../domain/Workflow.js"
-import { finding, pointerJoin, type Finding } from "./Finding.js"
+import { finding, nearest, pointerJoin, type Finding } from "./Finding.js"
 import type { Component, EntryPointSource, FileUnit, LinkRef, ManifestInfo, TaskModel, TransitionTarget, WorkflowModel } from "./model.js"
 import { compileParameters, type CompiledParameters } from "./parameters.js"
 import { validateAgainst } from "./schemaValidation.js"
@@ -41,10 +41,21 @@ export interface Normalized {
 
 const NONE: Normalized = { components: [] }
 
+/**
+ * Whether decoding already reported `key` (or something under it): the key was then dropped from the
+ * document, and saying it is missing as well would be wrong.
+ */
+const decodeReported = (ctx: NormalizeContext, ...keys: ReadonlyArray<string>): boolean =>
+  ctx.out.some((f) => keys.some((key) => f.pointer === `/${key}` || f.pointer.startsWith(`/${key}/`)))
+
 /** Drops keys whose value is undefined so bundle values carry only what was given. */
 const compact = (value: Record<string, unknown>): JsonObject => {
   const out: Record<string, unknown> = {}
-  for (const [key, item] of Object.entries(value)) if (item !== undefined) out[key] = item
+  // Keys, not entries: this runs for every component, and entries would allocate a pair per key.
+  for (const key of Object.keys(value)) {
+    const item = value[key]
+    if (item !== undefined) out[key] = item
+  }
   return out
 }
 
@@ -66,7 +77,7 @@ const identity = (
   const written = source.ref ?? source.name
   const refPointer = source.ref !== undefined ? "/ref" : "/name"
   if (written === undefined) {
-    out.push(finding("PS2009", "the component has neither `ref` nor `name`", ""))
+    if (!decodeReported(ctx, "ref", "name")) out.push(finding("PS2009", "the component has neither `ref` nor `name`", ""))
     return undefined
   }
   const ref = qualify(pack, written)
@@ -112,12 +123,14 @@ const runtimeLink = (pack: string, runner: string, pointer: string): LinkRef =>
 
 /** Parameter checks that need only the schema: positions, immutable defaults, secrets, default validity. */
 export const checkParameters = (compiled: CompiledParameters, out: Array<Finding>): void => {
-  const positioned: Array<{ position: number; pointer: string; name: string }> = []
+  const positioned: Array<{ position: number; pointer: string; name: string; order: number }> = []
   for (const parameter of compiled.parameters) {
     const schema = parameter.schema
     const hasDefault = Object.prototype.hasOwnProperty.call(schema, "default")
     const value = schema["default"]
-    if (typeof schema["position"] === "number") positioned.push({ position: schema["position"], pointer: pointerJoin(parameter.pointer, "position"), name: parameter.name })
+    if (typeof schema["position"] === "number") {
+      positioned.push({ position: schema["position"], pointer: pointerJoin(parameter.pointer, "position"), name: parameter.name, order: positioned.length })
+    }
     if (schema["immutable"] === true && !hasDefault) {
       out.push(finding("PS4006", `immutable parameter "${parameter.name}" has no default`, parameter.pointer))
     }
@@ -138,18 +151,15 @@ export const checkParameters = (compiled: CompiledParameters, out: Array<Finding
         : finding("PS4007", `the default of "${parameter.name}" does not match its schema: ${result.message}`, defaultPointer))
     }
   }
-  if (positioned.length > 0) {
-    positioned.sort((a, b) => a.position - b.position || (a.name < b.name ? -1 : 1))
-    const start = positioned[0]!.position
-    positioned.forEach((entry, i) => {
-      if (entry.position !== start + i) {
-        const previous = positioned[i - 1]
-        out.push(finding("PS4005", previous !== undefined && previous.position === entry.position
-          ? `position ${entry.position} is used by "${previous.name}" and "${entry.name}"`
-          : `position ${entry.position} of "${entry.name}" leaves a gap (expected ${start + i})`, entry.pointer))
-      }
-    })
-  }
+  // A repeat is reported where it is written second; a gap where it opens, without shifting what follows.
+  positioned.sort((a, b) => a.position - b.position || a.order - b.order)
+  positioned.forEach((entry, i) => {
+    const previous = positioned[i - 1]
+    if (previous === undefined || entry.position === previous.position + 1) return
+    out.push(finding("PS4005", entry.position === previous.position
+      ? `position ${entry.position} is used by "${previous.name}" and "${entry.name}"`
+      : `position ${entry.position} of "${entry.name}" leaves a gap (expected ${previous.position + 1})`, entry.pointer))
+  })
 }
 
 /** `output` and `output_schema` are the same thing; both are accepted and merged. */
@@ -190,7 +200,7 @@ export const normalizePack = (source: PackManifestSource, ctx: NormalizeContext,
   const written = source.ref ?? source.name
   let ref = written
   if (written === undefined) {
-    out.push(finding("PS2009", "pack.yaml has no `ref`", ""))
+    if (!decodeReported(ctx, "ref", "name")) out.push(finding("PS2009", "pack.yaml has no `ref`", ""))
     ref = directoryName
   } else if (!PACK_REF_PATTERN.test(written)) {
     out.push(finding("PS2007", `invalid pack ref ${JSON.stringify(written)}`, source.ref !== undefined ? "/ref" : "/name",
@@ -219,7 +229,7 @@ export const normalizePack = (source: PackManifestSource, ctx: NormalizeContext,
     if (!result.ok) {
       out.push("invalidSchema" in result
         ? finding("PS4019", `conf_schema does not compile: ${result.invalidSchema}`, confPointer)
-        : finding("PS4020", `config does not match conf_schema: ${result.message}`, "/config"))
+        : finding("PS4020", `config does not match conf_schema: ${result.message}`, `/config${result.instancePath}`))
     }
   }
   const dependencies: Array<{ ref: string; version?: string; pointer: string }> = []
@@ -273,7 +283,7 @@ export const normalizePack = (source: PackManifestSource, ctx: NormalizeContext,
 export const normalizeRuntime = (source: RuntimeSource, ctx: NormalizeContext): Normalized => {
   const { pack, out } = ctx
   if (source.ref === undefined) {
-    out.push(finding("PS2009", "a runtime needs a `ref`", ""))
+    if (!decodeReported(ctx, "ref")) out.push(finding("PS2009", "a runtime needs a `ref`", ""))
     return NONE
   }
   const id = identity({ ref: source.ref }, ctx)
@@ -314,7 +324,7 @@ export const normalizeAction = (source: ActionSource, ctx: NormalizeContext): No
   if (isWorkflow && source.entry_point !== undefined) {
     out.push(finding("PS2004", "an action has either `entry_point` or `workflow_file`, not both", "/entry_point", { target: "key" }))
   }
-  if (!isWorkflow && source.entry_point === undefined) {
+  if (!isWorkflow && source.entry_point === undefined && !decodeReported(ctx, "entry_point", "workflow_file")) {
     out.push(finding("PS2002", 'missing required key "entry_point" (or "workflow_file")', ""))
   }
   const runner = source.runner_type ?? "shell"
@@ -375,7 +385,7 @@ export const normalizeSensor = (source: SensorSource, ctx: NormalizeContext): No
     ...(source.trigger_types ?? []).map((raw, i) => ({ raw, pointer: pointerJoin("/trigger_types", i) })),
     ...(source.trigger_type === undefined ? [] : [{ raw: source.trigger_type, pointer: "/trigger_type" }]),
   ]
-  if (written.length === 0) out.push(finding("PS2002", 'missing required key "trigger_types"', ""))
+  if (written.length === 0 && !decodeReported(ctx, "trigger_types", "trigger_type")) out.push(finding("PS2002", 'missing required key "trigger_types"', ""))
   if (id === undefined) return NONE
   const runner = source.runner_type ?? "native"
   const runtime = runtimeLink(pack, runner, source.runner_type === undefined ? "" : "/runner_type")
@@ -555,10 +565,11 @@ const checkGraph = (tasks: ReadonlyArray<TaskModel>, out: Array<Finding>): void 
   for (const task of tasks) {
     for (const target of task.targets) {
       if (!byName.has(target.task)) {
-        const names = [...byName.keys()]
-        const close = names.filter((n) => n !== task.name).sort((a, b) => a.length - b.length)
+        const others = [...byName.keys()].filter((n) => n !== task.name)
+        const close = nearest(target.task, others)
         out.push(finding("PS4016", `no task named "${target.task}"`, target.pointer,
-          close.length > 0 ? { hint: `tasks: ${close.slice(0, 8).join(", ")}` } : {}))
+          close !== undefined ? { hint: `did you mean "${close}"?` }
+            : others.length > 0 ? { hint: `tasks: ${others.slice(0, 8).join(", ")}` } : {}))
       } else if (target.task !== task.name) inbound.add(target.task)
     }
   }

@@ -32,6 +32,16 @@ const SCHEMA_LISTS = ["allOf", "anyOf", "oneOf", "prefixItems"] as const
 const isObject = (value: unknown): value is Record<string, unknown> =>
   typeof value === "object" && value !== null && !Array.isArray(value)
 
+/** Why `source` is not a regular expression as JSON Schema validators read it (Unicode mode), if it is not. */
+const regexProblem = (source: string): string | undefined => {
+  try {
+    new RegExp(source, "u")
+    return undefined
+  } catch (error) {
+    return error instanceof Error ? error.message : String(error)
+  }
+}
+
 /** Copies one schema node, checking keywords and lifting boolean `required` of its properties. */
 const compileNode = (node: unknown, pointer: string, out: Array<Finding>, allowBooleanRequired: boolean): unknown => {
   if (typeof node === "boolean") return node
@@ -40,7 +50,9 @@ const compileNode = (node: unknown, pointer: string, out: Array<Finding>, allowB
     return {}
   }
   const result: Record<string, unknown> = {}
-  for (const [key, value] of Object.entries(node)) {
+  // Keys, not entries: this runs for every schema node, and entries would allocate a pair per key.
+  for (const key of Object.keys(node)) {
+    const value = node[key]
     const at = pointerJoin(pointer, key)
     if (!JSON_SCHEMA_KEYWORDS.has(key) && !key.startsWith("x-")) {
       const suggestion = nearest(key, KEYWORD_LIST)
@@ -52,10 +64,10 @@ const compileNode = (node: unknown, pointer: string, out: Array<Finding>, allowB
     switch (key) {
       case "type": {
         const types = Array.isArray(value) ? value : [value]
+        // An invalid keyword is reported and left out, so validating a default does not report it again.
         if (types.length === 0 || !types.every((t) => typeof t === "string" && JSON_TYPES.has(t))) {
           out.push(finding("PS2006", `"type" must be one of ${[...JSON_TYPES].join(", ")} (or a list of them)`, at))
-        }
-        result[key] = value
+        } else result[key] = value
         break
       }
       case "required":
@@ -67,12 +79,19 @@ const compileNode = (node: unknown, pointer: string, out: Array<Finding>, allowB
         break
       case "secret": case "immutable":
         if (typeof value !== "boolean") out.push(finding("PS2003", `"${key}" must be a boolean`, at))
-        result[key] = value
+        else result[key] = value
         break
       case "position":
         if (typeof value !== "number" || !Number.isInteger(value) || value < 0) out.push(finding("PS2003", `"position" must be a non-negative integer`, at))
-        result[key] = value
+        else result[key] = value
         break
+      case "pattern": {
+        // Validators compile patterns lazily; a broken one would only fail when a value is checked.
+        const problem = typeof value === "string" ? regexProblem(value) : "a pattern is a string (a regular expression)"
+        if (problem === undefined) result[key] = value
+        else out.push(finding(typeof value === "string" ? "PS4019" : "PS2006", `"pattern" does not compile: ${problem}`, at))
+        break
+      }
       case "items":
         result[key] = Array.isArray(value)
           ? value.map((item, i) => compileNode(item, pointerJoin(at, i), out, false))
@@ -85,7 +104,14 @@ const compileNode = (node: unknown, pointer: string, out: Array<Finding>, allowB
             break
           }
           const compiled: Record<string, unknown> = {}
-          for (const [name, sub] of Object.entries(value)) compiled[name] = compileNode(sub, pointerJoin(at, name), out, key === "properties")
+          for (const [name, sub] of Object.entries(value)) {
+            const problem = key === "patternProperties" ? regexProblem(name) : undefined
+            if (problem !== undefined) {
+              out.push(finding("PS4019", `the property pattern ${JSON.stringify(name)} does not compile: ${problem}`, pointerJoin(at, name), { target: "key" }))
+              continue
+            }
+            compiled[name] = compileNode(sub, pointerJoin(at, name), out, key === "properties")
+          }
           result[key] = compiled
         } else if ((SCHEMA_ONE as ReadonlyArray<string>).includes(key)) {
           result[key] = compileNode(value, at, out, false)

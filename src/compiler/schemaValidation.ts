@@ -18,7 +18,8 @@ const addFormats: AddFormats = ((formatsModule as unknown as { default?: AddForm
 
 export type SchemaCheck =
   | { readonly ok: true }
-  | { readonly ok: false; readonly message: string }
+  /** `instancePath`: JSON pointer, inside the value, of the first part that does not match. */
+  | { readonly ok: false; readonly message: string; readonly instancePath: string }
   | { readonly ok: false; readonly invalidSchema: string }
 
 let ajv: AjvInstance | undefined
@@ -60,5 +61,8 @@ export const validateAgainst = (schema: Record<string, unknown>, value: unknown)
   if (validator(value)) return { ok: true }
   const error = validator.errors?.[0]
   const where = error === undefined || error.instancePath === "" ? "" : `${error.instancePath}: `
-  return { ok: false, message: `${where}${error?.message ?? "does not match the schema"}` }
+  // An extra property is best shown at its own key.
+  const extra = error?.keyword === "additionalProperties" ? (error.params as { additionalProperty?: unknown }).additionalProperty : undefined
+  const instancePath = `${error?.instancePath ?? ""}${typeof extra === "string" ? `/${extra.replace(/~/g, "~0").replace(/\//g, "~1")}` : ""}`
+  return { ok: false, message: `${where}${error?.message ?? "does not match the schema"}${typeof extra === "string" ? ` (${JSON.stringify(extra)})` : ""}`, instancePath }
 }

@@ -1,16 +1,39 @@
 /**
  * The core timer triggers' parameters (Attune §1.5): core.intervaltimer {unit, interval},
- * core.crontimer {expression (5 or 6 fields, seconds first), timezone}, core.datetimetimer {fire_at}.
+ * core.crontimer {expression (5 or 6 fields, seconds first), timezone}, core.datetimetimer {fire_at, timezone}.
  */
 import { Cron } from "croner"
 import { finding, pointerJoin, type Finding } from "./Finding.js"
 import { isTemplated } from "./templates.js"
 
-export const INTERVAL_UNITS = ["seconds", "minutes", "hours", "days"] as const
+/** The units the core interval timer sensor understands. */
+export const INTERVAL_UNITS = ["seconds", "minutes", "hours"] as const
 
-const ISO_DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/
+/** Parameters these checks own; validating them against the trigger's schema as well would report them twice. */
+export const TIMER_PARAMETER_KEYS: Readonly<Record<string, ReadonlyArray<string>>> = {
+  "core.intervaltimer": ["unit", "interval"],
+  "core.crontimer": ["expression", "timezone"],
+  "core.datetimetimer": ["fire_at", "timezone"],
+}
 
-export const isIsoDateTime = (value: string): boolean => ISO_DATE_TIME.test(value) && !Number.isNaN(Date.parse(value))
+const ISO_DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?(Z|[+-](\d{2}):?(\d{2}))?$/
+
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
+const daysIn = (year: number, month: number): number =>
+  month === 2 && year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0) ? 29 : DAYS_IN_MONTH[month - 1] ?? 0
+
+/**
+ * ISO 8601 date-time whose fields name a real instant (no February 30th, no hour 24). `zone: "optional"`
+ * also accepts a local time, which the datetime timer reads in its `timezone`.
+ */
+export const isIsoDateTime = (value: string, zone: "required" | "optional" = "required"): boolean => {
+  const m = ISO_DATE_TIME.exec(value)
+  if (m === null) return false
+  const [year, month, day, hour, minute, second] = [m[1], m[2], m[3], m[4], m[5], m[6] ?? "0"].map(Number) as [number, number, number, number, number, number]
+  if (m[7] === undefined && zone === "required") return false
+  if (m[8] !== undefined && (Number(m[8]) > 23 || Number(m[9]) > 59)) return false
+  return month >= 1 && month <= 12 && day >= 1 && day <= daysIn(year, month) && hour <= 23 && minute <= 59 && second <= 59
+}
 
 /** croner throws on a bad pattern; this returns the reason or undefined. */
 const cronProblem = (expression: string): string | undefined => {
@@ -67,8 +90,9 @@ export const checkTimerParameters = (trigger: string, params: Record<string, unk
     case "core.datetimetimer": {
       const fireAt = params["fire_at"]
       if (!has("fire_at")) out.push(finding("PS4014", "a date-time timer needs `fire_at`", pointer))
-      else if (!isTemplated(fireAt) && !(typeof fireAt === "string" && isIsoDateTime(fireAt))) {
-        out.push(finding("PS4014", `fire_at must be an ISO 8601 date-time with a zone, got ${JSON.stringify(fireAt)}`, at("fire_at")))
+      else if (!isTemplated(fireAt) && !(typeof fireAt === "string" && isIsoDateTime(fireAt, "optional"))) {
+        out.push(finding("PS4014", `fire_at must be an ISO 8601 date-time, got ${JSON.stringify(fireAt)}`, at("fire_at"),
+          { hint: "e.g. 2030-01-01T09:00:00Z, or a local 2030-01-01T09:00:00 read in `timezone`" }))
       }
       const timezone = params["timezone"]
       if (has("timezone") && !isTemplated(timezone) && !(typeof timezone === "string" && isTimeZone(timezone))) {

@@ -10,6 +10,7 @@ import {
   type NormalizeContext, type Normalized,
 } from "./normalize.js"
 import { parseYaml } from "./parse.js"
+import { acceptsSchema, type Accepts } from "./shape.js"
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] }
 
@@ -30,21 +31,62 @@ const normalizeByKind = (file: SourceFile, value: unknown, ctx: NormalizeContext
   }
 }
 
-/** Where `needle` first occurs in `text`, as a 1-based position. */
+/** Where `needle` first occurs in `text`, as a 1-based position (CRLF, CR and LF each end a line). */
 const positionOf = (text: string, index: number) => {
   const before = text.slice(0, index)
-  const line = before.split("\n").length
-  return { line, column: index - before.lastIndexOf("\n") }
+  const line = (before.match(/\r\n|\r|\n/g)?.length ?? 0) + 1
+  return { line, column: index - Math.max(before.lastIndexOf("\n"), before.lastIndexOf("\r")) }
 }
+
+/** Index in `text` of the first character decoded from bytes that are not UTF-8 (a U+FFFD the file did not hold). */
+const invalidUtf8At = (bytes: Uint8Array, text: string): number | undefined => {
+  let offset = 0
+  let from = 0
+  for (let at = text.indexOf("\uFFFD"); at !== -1; at = text.indexOf("\uFFFD", at + 1)) {
+    offset += Buffer.byteLength(text.slice(from, at), "utf8")
+    if (!(bytes[offset] === 0xef && bytes[offset + 1] === 0xbf && bytes[offset + 2] === 0xbd)) return at
+    offset += 3
+    from = at + 1
+  }
+  return undefined
+}
+
+/** The file's text as the compiler reads it (UTF-8; invalid bytes become U+FFFD and are reported). */
+export const textOf = (bytes: Uint8Array): string => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("utf8")
 
 /**
  * `hostPaths` are the pack's absolute directories on this machine: a file that mentions one would carry it
  * into the bundle (values come from the YAML text), which must stay portable and private.
  */
 export const buildUnit = (
-  file: SourceFile, bytes: Uint8Array, sha256: string, packRef: string, directoryName: string, hostPaths: ReadonlyArray<string>,
+  file: SourceFile, bytes: Uint8Array, packRef: string, directoryName: string, hostPaths: ReadonlyArray<string>,
 ): FileUnit => {
-  const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("utf8")
+  const text = textOf(bytes)
+  const unit = startUnit(file, text, packRef, hostPaths)
+  const invalid = invalidUtf8At(bytes, text)
+  if (invalid !== undefined) {
+    unit.findings.push({ code: "PS1003", message: "the file is not valid UTF-8", pointer: "", position: positionOf(text, invalid), hint: "save the file as UTF-8" })
+    return unit
+  }
+  const parsed = parseYaml(text)
+  if (!parsed.ok) {
+    unit.findings.push(parsed.finding)
+    return unit
+  }
+  return finishUnit(unit, parsed.value, directoryName)
+}
+
+/**
+ * `buildUnit` for a file parsed elsewhere (another thread), whose text is valid UTF-8 and whose value is a
+ * mapping that `parseYaml` of the same text returns and accepts.
+ */
+export const buildParsedUnit = (
+  file: SourceFile, text: string, value: unknown, packRef: string, directoryName: string, hostPaths: ReadonlyArray<string>,
+): FileUnit => finishUnit(startUnit(file, text, packRef, hostPaths), value, directoryName)
+
+type UnitInProgress = Mutable<FileUnit> & { readonly findings: Array<Finding> }
+
+const startUnit = (file: SourceFile, text: string, packRef: string, hostPaths: ReadonlyArray<string>): UnitInProgress => {
   const findings: Array<Finding> = []
   for (const hostPath of hostPaths) {
     const at = hostPath.length > 1 ? text.indexOf(hostPath) : -1
@@ -52,19 +94,20 @@ export const buildUnit = (
       findings.push({ code: "PS5001", message: `the file names this machine's path ${hostPath}`, pointer: "", position: positionOf(text, at), hint: "use a path relative to the pack" })
     }
   }
-  const unit: Mutable<FileUnit> = { file, sha256, packRef, text, findings, components: [] }
-  const parsed = parseYaml(text)
-  if (!parsed.ok) {
-    findings.push(parsed.finding)
-    return unit
-  }
+  return { file, packRef, text, findings, components: [] }
+}
+
+const finishUnit = (unit: UnitInProgress, parsed: unknown, directoryName: string): FileUnit => {
+  const { file, findings } = unit
   const schema: Schema.Schema.AnyNoContext = FILE_KIND_SCHEMAS[file.kind]
-  const issues = decodeStrict(schema, parsed.value)
+  const accepts = acceptsSchema(schema)
+  // Most files are valid: the compiled check says so without building pointers; the rest get every issue.
+  const issues = accepts(parsed) ? [] : decodeStrict(schema, parsed)
   findings.push(...issues)
-  const value = issues.length === 0 ? parsed.value : withoutFaultyKeys(schema, parsed.value, issues)
+  const value = issues.length === 0 ? parsed : withoutFaultyKeys(accepts, parsed, issues)
   // Nothing decodable remains: the decode findings are all there is to say about this file.
   if (value === undefined) return unit
-  const normalized = normalizeByKind(file, value, { pack: packRef, unit, out: findings }, directoryName)
+  const normalized = normalizeByKind(file, value, { pack: unit.packRef, unit, out: findings }, directoryName)
   unit.components = normalized.components
   if (normalized.manifest !== undefined) unit.manifest = normalized.manifest
   if (normalized.workflow !== undefined) unit.workflow = normalized.workflow
@@ -75,7 +118,7 @@ export const buildUnit = (
  * The document without the top-level keys that hold decode issues, when what is left still decodes; so
  * the rest of a file with one bad key is still normalized and checked (every diagnostic, not the first).
  */
-const withoutFaultyKeys = (schema: Schema.Schema.AnyNoContext, value: unknown, issues: ReadonlyArray<Finding>): unknown => {
+const withoutFaultyKeys = (accepts: Accepts, value: unknown, issues: ReadonlyArray<Finding>): unknown => {
   if (typeof value !== "object" || value === null || Array.isArray(value)) return undefined
   const faulty = new Set<string>()
   for (const issue of issues) {
@@ -85,7 +128,7 @@ const withoutFaultyKeys = (schema: Schema.Schema.AnyNoContext, value: unknown, i
   }
   const rest: Record<string, unknown> = {}
   for (const [key, item] of Object.entries(value)) if (!faulty.has(key)) rest[key] = item
-  return decodeStrict(schema, rest).length === 0 ? rest : undefined
+  return accepts(rest) ? rest : undefined
 }
 
 /** The pack ref a manifest that failed to decode most likely declares (so other files still qualify refs). */

@@ -176,7 +176,8 @@ const sortedCopy = (value: unknown): unknown => {
   const keys = Object.keys(record).sort(byCodeUnits)
   const out: Record<string, unknown> = {}
   for (const key of keys) {
-    if (INDEX_KEY.test(key)) return INDEX_KEYS
+    // An own "__proto__" member cannot be copied by assignment (it would set the prototype).
+    if (INDEX_KEY.test(key) || key === "__proto__") return INDEX_KEYS
     const item = sortedCopy(record[key])
     if (item === INDEX_KEYS) return INDEX_KEYS
     out[key] = item

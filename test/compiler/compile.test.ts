@@ -219,7 +219,7 @@ describe("diagnostics", () => {
     expect(report.diagnostics.map((d) => [path.basename(d.file), d.code, d.pointer])).toEqual([
       ["pack.yaml", "PS3007", "/dependencies/0"],
       ["pack.yaml", "PS3004", "/dependencies/1"],
-      ["at.yaml", "PS4027", "/action_params"],
+      ["at.yaml", "PS4027", "/action_ref"],
       ["at.yaml", "PS4014", "/trigger_params/fire_at"],
       ["cron.yaml", "PS4013", "/trigger_params/expression"],
       ["cron.yaml", "PS4013", "/trigger_params/timezone"],

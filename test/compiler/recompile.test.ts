@@ -1,0 +1,101 @@
+import * as fs from "node:fs"
+import * as path from "node:path"
+import { describe, expect, it } from "@effect/vitest"
+import { Effect } from "effect"
+import { PackCompiler } from "../../src/compiler/index.js"
+import { RACY_WINDOW_MS } from "../../src/compiler/load.js"
+import { FIXTURES, compileOk, copyDir, tempDir } from "./helpers.js"
+
+const fresh = () => copyDir(path.join(FIXTURES, "every-kind"), path.join(tempDir("packsmith-recompile-"), "ws"))
+
+/** Files changed longer ago than the racy window are trusted by their stat stamp. */
+const settle = () => new Promise((resolve) => setTimeout(resolve, RACY_WINDOW_MS * 3))
+
+const yamlCount = (root: string): number =>
+  (fs.readdirSync(root, { recursive: true }) as Array<string>).filter((f) => f.endsWith(".yaml")).length
+
+describe("recompile with one service", () => {
+  it("re-reads and re-parses only the file that changed, and the result equals a cold compile", async () => {
+    const root = fresh()
+    await settle()
+    const edited = path.join(root, "core/actions/echo.yaml")
+    const { first, second, unchanged, touched } = await Effect.runPromise(Effect.gen(function* () {
+      const compiler = yield* PackCompiler
+      const first = yield* compiler.compile([root])
+      yield* Effect.promise(settle)
+      const second = yield* compiler.compile([root])
+      const unchanged = yield* compiler.compile([root])
+      fs.writeFileSync(edited, fs.readFileSync(edited, "utf8").replace("Echo a message", "Echo one message"))
+      const touched = yield* compiler.compile([root])
+      return { first, second, unchanged, touched }
+    }).pipe(Effect.provide(PackCompiler.Default)))
+    const files = yamlCount(root)
+    expect(first.stats).toMatchObject({ files, read: files, parsed: files })
+    // Nothing moved: no file is read or parsed again, and the bundle is the same.
+    expect(second.stats).toMatchObject({ files, read: 0, parsed: 0 })
+    expect(second.canonicalBody).toBe(first.canonicalBody)
+    // From the second compile on the checks are remembered: only entry points that name no file (inline
+    // commands, host binaries), which depend on what is absent, are checked every time.
+    expect(unchanged.stats).toMatchObject({ files, read: 0, parsed: 0 })
+    expect(unchanged.stats.checked).toBeLessThan(4)
+    expect(touched.stats).toMatchObject({ files, read: 1, parsed: 1 })
+    // Only what the edited file defines, and what looks it up, is checked again.
+    expect(touched.stats.checked).toBeGreaterThan(unchanged.stats.checked)
+    expect(touched.stats.checked).toBeLessThan(unchanged.stats.checked + 6)
+    const cold = await compileOk([root])
+    expect(touched.canonicalBody).toBe(cold.canonicalBody)
+    expect(touched.bundle.digest).toBe(cold.bundle.digest)
+  })
+
+  it("does not parse a file that was saved again with the same bytes", async () => {
+    const root = fresh()
+    const file = path.join(root, "ops/rules/every_minute.yaml")
+    const { again } = await Effect.runPromise(Effect.gen(function* () {
+      const compiler = yield* PackCompiler
+      yield* compiler.compile([root])
+      fs.writeFileSync(file, fs.readFileSync(file))
+      const again = yield* compiler.compile([root])
+      return { again }
+    }).pipe(Effect.provide(PackCompiler.Default)))
+    expect(again.stats.read).toBeGreaterThanOrEqual(1)
+    expect(again.stats.parsed).toBe(0)
+  })
+
+  it("re-checks an action whose script changed, and nothing that does not depend on it", async () => {
+    const root = fresh()
+    await settle()
+    const script = path.join(root, "ops/actions/deploy_region.sh")
+    const { before, after } = await Effect.runPromise(Effect.gen(function* () {
+      const compiler = yield* PackCompiler
+      yield* compiler.compile([root])
+      yield* Effect.promise(settle)
+      yield* compiler.compile([root])
+      const before = yield* compiler.compile([root])
+      fs.writeFileSync(script, "#!/bin/bash\necho deploying faster\n")
+      const after = yield* compiler.compile([root])
+      return { before, after }
+    }).pipe(Effect.provide(PackCompiler.Default)))
+    expect(after.stats).toMatchObject({ read: 0, parsed: 0, checked: before.stats.checked + 1 })
+    expect(after.bundle.digest).not.toBe(before.bundle.digest)
+    const cold = await compileOk([root])
+    expect(after.canonicalBody).toBe(cold.canonicalBody)
+  })
+
+  it("sees a file added to a directory whose listing it kept", async () => {
+    const root = fresh()
+    await settle()
+    const { after } = await Effect.runPromise(Effect.gen(function* () {
+      const compiler = yield* PackCompiler
+      yield* compiler.compile([root])
+      yield* Effect.promise(settle)
+      yield* compiler.compile([root])
+      fs.writeFileSync(path.join(root, "core/actions/later.yaml"), "ref: core.later\nentry_point: 'echo later'\n")
+      const after = yield* compiler.compile([root])
+      return { after }
+    }).pipe(Effect.provide(PackCompiler.Default)))
+    expect(after.bundle.body.packs["core"]!.actions["core.later"]).toBeDefined()
+    expect(after.stats.parsed).toBe(1)
+    const cold = await compileOk([root])
+    expect(after.canonicalBody).toBe(cold.canonicalBody)
+  })
+})

@@ -1,0 +1,114 @@
+/** PS4001-PS4004, PS4009, PS4026, PS5001: entry points on disk, duplicate refs, pack directories, host paths. */
+import * as fs from "node:fs"
+import * as path from "node:path"
+import { diag, yaml, type CorpusCase } from "../workspace.js"
+
+const A = "p/actions/a.yaml"
+
+export const fileCases: ReadonlyArray<CorpusCase> = [
+  {
+    name: "entry-point-missing-with-nearest-file",
+    files: { [A]: "ref: p.a\nentry_point: helo.sh\n" },
+    expect: [diag("PS4001", A, 2, 14, { hint: 'did you mean "hello.sh"?' })],
+  },
+  {
+    name: "sensor-entry-point-missing",
+    files: {
+      "p/sensors/s.yaml": yaml`
+        ref: p.s
+        runner_type: python
+        entry_point: watch.py
+        trigger_types: [core.intervaltimer]
+      `,
+    },
+    expect: [diag("PS4001", "p/sensors/s.yaml", 3, 14)],
+  },
+  {
+    name: "entry-point-climbs-out-with-dot-dot",
+    files: { [A]: "ref: p.a\nentry_point: ../../core/actions/echo.sh\n" },
+    expect: [diag("PS4002", A, 2, 14)],
+  },
+  {
+    name: "entry-point-absolute-path",
+    files: { [A]: "ref: p.a\nrunner_type: native\nentry_point: /usr/bin/env\n" },
+    expect: [diag("PS4002", A, 3, 14)],
+  },
+  {
+    name: "entry-point-symlink-leaving-the-pack",
+    files: { [A]: "ref: p.a\nentry_point: link.sh\n", "outside.sh": "#!/bin/sh\necho outside\n" },
+    setup: (root) => fs.symlinkSync(path.join(root, "outside.sh"), path.join(root, "p/actions/link.sh")),
+    expect: [diag("PS4002", A, 2, 14)],
+  },
+  {
+    name: "entry-point-relative-symlink-leaving-the-pack",
+    files: { [A]: "ref: p.a\nentry_point: lib/run.sh\n", "shared/run.sh": "#!/bin/sh\n" },
+    setup: (root) => fs.symlinkSync("../../shared", path.join(root, "p/actions/lib")),
+    expect: [diag("PS4002", A, 2, 14)],
+  },
+  {
+    name: "entry-point-through-a-file",
+    files: { [A]: "ref: p.a\nentry_point: hello.sh/run\n" },
+    expect: [diag("PS4001", A, 2, 14)],
+  },
+  {
+    name: "entry-point-name-too-long-for-the-filesystem",
+    files: { [A]: `ref: p.a\nentry_point: ${"x".repeat(300)}.sh\n` },
+    expect: [diag("PS4001", A, 2, 14)],
+  },
+  {
+    name: "symlink-loops-in-a-pack",
+    files: { [A]: "ref: p.a\nentry_point: loop.sh\n" },
+    // A looping kind directory holds no files; a looping entry point names none.
+    setup: (root) => {
+      fs.symlinkSync("loop.sh", path.join(root, "p/actions/loop.sh"))
+      fs.symlinkSync("rules", path.join(root, "p/rules"))
+    },
+    expect: [diag("PS4001", A, 2, 14)],
+  },
+  {
+    name: "workflow-file-climbs-out",
+    files: { "p/actions/deploy.yaml": "ref: p.deploy\nworkflow_file: ../../core/deploy.workflow.yaml\n" },
+    expect: [diag("PS4002", "p/actions/deploy.yaml", 2, 16)],
+  },
+  {
+    name: "entry-point-is-a-directory",
+    files: { [A]: "ref: p.a\nrunner_type: python\nentry_point: lib\n" },
+    setup: (root) => fs.mkdirSync(path.join(root, "p/actions/lib")),
+    expect: [diag("PS4003", A, 3, 14)],
+  },
+  {
+    name: "native-entry-point-is-a-host-binary",
+    files: { [A]: "ref: p.a\nrunner_type: native\nentry_point: attune-timer\n" },
+    expect: [diag("PS4004", A, 3, 14)],
+  },
+  {
+    name: "duplicate-ref-across-files",
+    files: { "p/actions/hello2.yaml": "ref: p.hello\nentry_point: hello.sh\n" },
+    expect: [diag("PS4009", "p/actions/hello2.yaml", 1, 6, { message: /p\/actions\/hello\.yaml/ })],
+  },
+  {
+    name: "duplicate-ref-short-name-and-full-ref",
+    files: { "p/triggers/a.yaml": "ref: p.alert\n", "p/triggers/b.yaml": "name: alert\n" },
+    expect: [diag("PS4009", "p/triggers/b.yaml", 1, 7)],
+  },
+  {
+    name: "two-packs-with-one-ref",
+    files: { "q/pack.yaml": 'ref: p\nversion: "2.0.0"\n' },
+    expect: [diag("PS4009", "q/pack.yaml", 1, 6), diag("PS4026", "q/pack.yaml", 1, 6)],
+  },
+  {
+    name: "pack-directory-named-differently",
+    files: {
+      "p/pack.yaml": null,
+      "p/actions/hello.yaml": null,
+      "p/actions/hello.sh": null,
+      "tools/pack.yaml": 'ref: toolbox\nversion: "1.0.0"\n',
+    },
+    expect: [diag("PS4026", "tools/pack.yaml", 1, 6)],
+  },
+  {
+    name: "yaml-names-the-compiling-machines-path",
+    files: { [A]: (root) => `ref: p.a\nentry_point: hello.sh\ndescription: built from ${root}/p\n` },
+    expect: [diag("PS5001", A, 3, 25)],
+  },
+]
