@@ -1,11 +1,14 @@
 /**
  * `packsmith runtime detect`: the interpreters this host has, as an aligned table (warnings on stderr) or,
- * with --json, as `{ runtimes, problems }`.
+ * with --json, as `{ runtimes, problems }` (plus `registration` with --register).
  */
 import { Command, Options } from "@effect/cli"
-import { Console, Effect, Option, Schema } from "effect"
+import { Console, Effect, Layer, Option, Redacted, Schema } from "effect"
 import { DetectedRuntime, DetectionProblem, type DetectionReport } from "../../domain/Detection.js"
+import { Database } from "../../sql/Database.js"
+import { type AutoRegistrationReport, RuntimeAutoRegistration } from "../../services/RuntimeAutoRegistration.js"
 import { RuntimeDetection } from "../../services/RuntimeDetection.js"
+import { environmentError } from "../CliFailure.js"
 
 const json = Options.boolean("json").pipe(Options.withDescription("Print { runtimes, problems } as JSON"))
 const refresh = Options.boolean("refresh").pipe(
@@ -43,19 +46,58 @@ export const renderTable = (report: DetectionReport): string => {
     .join("\n")
 }
 
+const register = Options.boolean("register").pipe(
+  Options.withDescription(
+    "Register each detected interpreter that no registered runtime provides on this host as auto.<family> " +
+      "(cloned from core.<name> when that template exists)",
+  ),
+)
+const workspace = Options.text("workspace").pipe(
+  Options.withDescription("Workspace to register into (with --register)"),
+  Options.withDefault("default"),
+)
+const db = Options.redacted("db").pipe(
+  Options.withDescription("PostgreSQL URL (else DATABASE_URL, else the embedded database in .packsmith/data)"),
+  Options.optional,
+)
+
+const autoRegister = (report: DetectionReport, workspace: string, url: Option.Option<Redacted.Redacted>) =>
+  Effect.flatMap(RuntimeAutoRegistration, (auto) => auto.register(report, { workspace })).pipe(
+    Effect.provide(RuntimeAutoRegistration.Default.pipe(
+      Layer.provide(Database.migrated(Database.layerFromConfig(Option.match(url, { onNone: () => ({}), onSome: (u) => ({ url: u }) })))),
+    )),
+    Effect.mapError((error) => environmentError(`cannot register runtimes: ${error.message}`)),
+  )
+
+export const renderRegistration = (registration: AutoRegistrationReport): string =>
+  [
+    ...registration.registered.map((r) =>
+      `registered ${r.ref} -> ${r.binary} (${r.template === null ? "minimal entry" : `cloned from ${r.template}`})`),
+    ...registration.skipped.map((s) => `skipped ${s.family}: ${s.reason}`),
+  ].join("\n")
+
 export const runtimeDetectCommand = Command.make(
   "detect",
-  { cacheDir, json, refresh },
-  ({ cacheDir, json, refresh }) =>
+  { cacheDir, json, refresh, register, workspace, db },
+  ({ cacheDir, json, refresh, register, workspace, db }) =>
     Effect.gen(function* () {
       const detection = yield* RuntimeDetection
       const report = yield* detection.detect({
         refresh,
         ...Option.match(cacheDir, { onNone: () => ({}), onSome: (dir) => ({ cacheDir: dir }) }),
       })
-      if (json) return yield* Console.log(renderJson(report))
+      const registration = register ? yield* autoRegister(report, workspace, db) : undefined
+      if (json) {
+        const doc = JSON.parse(renderJson(report)) as Record<string, unknown>
+        return yield* Console.log(JSON.stringify(registration === undefined ? doc : { ...doc, registration }, null, 2))
+      }
       yield* Console.log(renderTable(report))
       for (const problem of report.problems) yield* Console.error(`warning: ${problem.message}`)
+      if (registration !== undefined) {
+        const lines = renderRegistration(registration)
+        if (lines !== "") yield* Console.log(`\n${lines}`)
+        for (const warning of registration.warnings) yield* Console.error(`warning: ${warning}`)
+      }
     }),
 ).pipe(
   Command.withDescription(
