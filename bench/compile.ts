@@ -127,7 +127,7 @@ const program = Effect.gen(function* () {
   const row = (label: string, pick: (r: Round) => number) =>
     `${label.padEnd(36)}${ms(of(pick))}  ${(of(pick) / floorMs).toFixed(2).padStart(5)}x floor   |${ms(pick(firstRound!))}  ${(pick(firstRound!) / firstRound!.floor).toFixed(2).padStart(5)}x`
   console.log(`workspace: ${yamlFiles.length} YAML files, ${PACKS * ACTIONS} actions, ${os.availableParallelism()} cores (${root})`)
-  console.log(`${"".padEnd(36)}${`median of ${ROUNDS} rounds`.padEnd(29)}| first round (JIT cold, workers starting)`)
+  console.log(`${"".padEnd(36)}${`median of ${ROUNDS} rounds`.padEnd(29)}| first round (JIT cold)`)
   console.log(row("floor (readFileSync+js-yaml+sha256)", (r) => r.floor))
   console.log(row("cold compile (new service)", (r) => r.cold))
   console.log(row("recompile, nothing changed", (r) => r.unchanged))

@@ -1,7 +1,8 @@
 /**
- * The pack compiler service: load -> parse -> decode -> normalize (per file, cached by path and stat stamp) ->
- * link -> check -> emit. `validate` reports; `compile` also emits the bundle, or fails with the diagnostics.
- * Bad input is always diagnostics, never a failure of `validate` or a defect.
+ * The pack compiler service: load -> parse -> decode -> normalize (per file, kept while its stat stamp holds)
+ * -> link -> check (per component, kept while what it read holds) -> emit (per pack text, kept while its
+ * components are the same objects). `validate` reports; `compile` also emits the bundle, or fails with the
+ * diagnostics. Bad input is always diagnostics, never a failure of `validate` or a defect.
  */
 import * as path from "node:path"
 import { Cause, Clock, Effect, Schema } from "effect"
@@ -13,16 +14,12 @@ import { PACKSMITH_VERSION } from "../version.js"
 import type { Checked, ScriptFile } from "./check.js"
 import { CheckCache } from "./checkCache.js"
 import { BodyCache, emitBody, finalValue, type EmittedBody, type FinalComponent } from "./emit.js"
-import { finding, severityOf, type Finding } from "./Finding.js"
-import { MAX_YAML_BYTES } from "./limits.js"
+import { severityOf, type Finding } from "./Finding.js"
 import { link, type UnitFinding } from "./link.js"
-import {
-  discover, displayPathFor, ListingCache, readStamped, unchangedSince, type PackLocation, type PathFinding, type Stamp,
-} from "./load.js"
-import type { FileUnit, SourceFile } from "./model.js"
+import { discover, displayPathFor, ListingCache, type PackLocation, type PathFinding } from "./load.js"
+import type { FileUnit } from "./model.js"
 import { makeLocator } from "./positions.js"
-import { parseAcrossCores, type ParsedFile } from "./parallelParse.js"
-import { buildParsedUnit, buildUnit, declaredPackRef, textOf } from "./unit.js"
+import { UnitCache } from "./sources.js"
 import { readVcsCommit } from "./vcs.js"
 
 /** What a compile did with the YAML files: an unchanged file is neither read nor parsed again. */
@@ -79,20 +76,9 @@ interface Analysis {
   readonly emit?: () => { readonly manifests: Map<string, JsonObject>; readonly components: Array<FinalComponent>; readonly checked: Checked; readonly locations: ReadonlyArray<PackLocation> }
 }
 
-interface CachedFile {
-  readonly stamp: Stamp
-  readonly unit: FileUnit
-  /** The pack directories the unit was checked against for host paths. */
-  readonly hostKey: string
-  /** The last compile that found the file (the others are forgotten). */
-  seenIn: number
-}
-
 /** What survives between compiles of one service instance. */
 class CompilerState {
-  /** By absolute path. */
-  readonly files = new Map<string, CachedFile>()
-  generation = 0
+  readonly sources = new UnitCache()
   listings = new ListingCache()
   readonly checks = new CheckCache()
   readonly body = new BodyCache()
@@ -121,135 +107,9 @@ const analyze = (state: CompilerState, paths: ReadonlyArray<string>, cwd: string
   const now = Date.now()
   state.listings = state.listings.next(now)
   const discovery = discover(paths, cwd, state.listings)
-  const pathFindings: Array<PathFinding> = [...discovery.findings]
-  const units: Array<FileUnit> = []
-  const packOfUnit = new Map<FileUnit, string>()
-  const locationOfFile = new Map<string, PackLocation>()
-  const generation = ++state.generation
-  let files = 0
-  let read = 0
-  let parsed = 0
-
-  interface Place {
-    readonly file: SourceFile
-    readonly location: PackLocation
-    readonly directoryName: string
-    readonly hostPaths: ReadonlyArray<string>
-    readonly hostKey: string
-    readonly packRef: string
-  }
-
-  /** The unit of last time, when the file is unchanged by its stamp (a plain loop: stat, compare). */
-  const reuse = (place: Place): FileUnit | undefined => {
-    const known = state.files.get(place.file.abs)
-    if (known === undefined || known.unit.packRef !== place.packRef || known.unit.file.kind !== place.file.kind || known.hostKey !== place.hostKey) {
-      return undefined
-    }
-    if (!unchangedSince(known.stamp, place.file.abs)) return undefined
-    known.seenIn = generation
-    known.unit.file = place.file
-    return known.unit
-  }
-
-  /** Keeps the unit of last time when the text is the same (saved again, checked out again). */
-  const sameText = (place: Place, text: string, stamp: Stamp): FileUnit | undefined => {
-    const known = state.files.get(place.file.abs)
-    if (known === undefined || known.unit.packRef !== place.packRef || known.unit.file.kind !== place.file.kind || known.hostKey !== place.hostKey
-      || known.unit.text !== text) {
-      return undefined
-    }
-    state.files.set(place.file.abs, { stamp, unit: known.unit, hostKey: place.hostKey, seenIn: generation })
-    known.unit.file = place.file
-    return known.unit
-  }
-
-  /** Reads and builds the unit here. */
-  const readHere = (place: Place): FileUnit | undefined => {
-    const { file } = place
-    read++
-    const bytes = readStamped(file.abs, MAX_YAML_BYTES, now)
-    if (!bytes.ok) {
-      state.files.delete(file.abs)
-      pathFindings.push({
-        display: file.display,
-        finding: "tooLarge" in bytes
-          ? finding("PS1002", `${file.display} is ${bytes.tooLarge} bytes; YAML files are limited to ${MAX_YAML_BYTES}`, "")
-          : finding("PS1004", `${file.display} cannot be read: ${bytes.error}`, ""),
-      })
-      return undefined
-    }
-    const kept = sameText(place, textOf(bytes.bytes), bytes.stamp!)
-    if (kept !== undefined) return kept
-    parsed++
-    const unit = buildUnit(file, bytes.bytes, place.packRef, place.directoryName, place.hostPaths)
-    state.files.set(file.abs, { stamp: bytes.stamp!, unit, hostKey: place.hostKey, seenIn: generation })
-    return unit
-  }
-
-  /** Builds the unit from a file another thread read and parsed. */
-  const fromParsed = (place: Place, file: ParsedFile): FileUnit => {
-    read++
-    const kept = sameText(place, file.text, file.stamp)
-    if (kept !== undefined) return kept
-    parsed++
-    const unit = buildParsedUnit(place.file, file.text, file.value, place.packRef, place.directoryName, place.hostPaths)
-    state.files.set(place.file.abs, { stamp: file.stamp, unit, hostKey: place.hostKey, seenIn: generation })
-    return unit
-  }
-
-  // Manifests first: the other files of a pack are qualified with the ref its manifest declares.
-  const places: Array<Place> = []
-  const manifests: Array<FileUnit | undefined> = []
-  const packRefs: Array<string> = []
-  for (const location of discovery.packs) {
-    const directoryName = path.basename(location.dir)
-    const hostPaths = [...new Set([location.dir, location.realDir])]
-    const hostKey = hostPaths.join("\u0000")
-    const place: Place = { file: location.manifest, location, directoryName, hostPaths, hostKey, packRef: "" }
-    files++
-    const manifest = reuse(place) ?? readHere(place)
-    manifests.push(manifest)
-    const packRef = manifest?.manifest?.ref ?? (manifest === undefined ? undefined : declaredPackRef(manifest.text)) ?? directoryName
-    packRefs.push(packRef)
-    for (const file of location.files) places.push({ file, location, directoryName, hostPaths, hostKey, packRef })
-  }
-
-  // Then every other file: unchanged ones by their stamp, the rest read and parsed, across cores when many.
-  files += places.length
-  const placed = new Array<FileUnit | undefined>(places.length)
-  const stale: Array<number> = []
-  for (let i = 0; i < places.length; i++) {
-    const unit = reuse(places[i]!)
-    if (unit === undefined) stale.push(i)
-    else placed[i] = unit
-  }
-  parseAcrossCores(
-    stale.map((i) => places[i]!.file.abs), now,
-    (k) => {
-      placed[stale[k]!] = readHere(places[stale[k]!]!)
-    },
-    (k, file) => {
-      placed[stale[k]!] = fromParsed(places[stale[k]!]!, file)
-    },
-  )
-
-  let next = 0
-  discovery.packs.forEach((location, p) => {
-    const manifest = manifests[p]
-    const packRef = packRefs[p]!
-    if (manifest !== undefined) {
-      units.push(manifest)
-      packOfUnit.set(manifest, packRef)
-    }
-    for (const file of location.files) {
-      locationOfFile.set(file.abs, location)
-      const unit = placed[next++]
-      if (unit === undefined) continue
-      units.push(unit)
-      packOfUnit.set(unit, packRef)
-    }
-  })
-  for (const [abs, cached] of state.files) if (cached.seenIn !== generation) state.files.delete(abs)
+  const sources = state.sources.load(discovery, now)
+  const { units, packOfUnit, locationOfFile } = sources
+  const pathFindings: ReadonlyArray<PathFinding> = [...discovery.findings, ...sources.findings]
   const linked = link(units, packOfUnit)
   const checked = state.checks.run(linked.components, linked.index, locationOfFile, now)
 
@@ -259,7 +119,8 @@ const analyze = (state: CompilerState, paths: ReadonlyArray<string>, cwd: string
   const crossFile: ReadonlyArray<UnitFinding> = [...linked.findings, ...checked.findings]
   for (const { unit, finding: f } of crossFile) diagnostics.push(toDiagnostic(unit.file.display, f, locateIn(unit, f)))
   const report: CompileReport = {
-    diagnostics: sortDiagnostics(diagnostics), packs: [...linked.manifests.keys()].sort(), files, stats: { files, read, parsed, checked: state.checks.checked },
+    diagnostics: sortDiagnostics(diagnostics), packs: [...linked.manifests.keys()].sort(), files: sources.files,
+    stats: { files: sources.files, read: sources.read, parsed: sources.parsed, checked: state.checks.checked },
   }
   return {
     report,

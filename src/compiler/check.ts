@@ -10,7 +10,7 @@ import { sha256Hex as createSha, type BundleFile } from "../domain/Bundle.js"
 import type { JsonObject } from "../domain/SourceFields.js"
 import { finding, pointerJoin, didYouMean, type Finding } from "./Finding.js"
 import { MAX_SCRIPT_BYTES } from "./limits.js"
-import { isInside, readBounded, type PackLocation } from "./load.js"
+import { isInside, readBounded, realpathWithin, type PackLocation } from "./load.js"
 import type { Index, LinkedComponent, UnitFinding } from "./link.js"
 import type { Component } from "./model.js"
 import { validateAgainst } from "./schemaValidation.js"
@@ -43,15 +43,6 @@ export interface Checked {
 
 const INLINE_SHELL = /[\s;|&$<>()`'"\\]/
 const HOST_BINARY = /^[A-Za-z0-9._+-]+$/
-
-const realpathOf = (abs: string): string | undefined => {
-  try {
-    return fs.realpathSync.native(abs)
-  } catch {
-    // Missing (or unreadable) entry points are reported by the caller.
-    return undefined
-  }
-}
 
 /** A path through a file (`run.sh/x`), too long, or looping through symlinks names nothing: stat throws for those. */
 const statOf = (abs: string): fs.Stats | undefined => {
@@ -99,7 +90,8 @@ const readScript = (abs: string, realDir: string, cache: ScriptCache): ScriptOut
   const signature = `${stat.dev}:${stat.ino}:${stat.size}:${stat.mtimeMs}:${stat.ctimeMs}:${stat.mode}`
   const cached = cache.get(abs)
   if (cached !== undefined && cached.signature === signature) return cached
-  const real = realpathOf(abs)
+  // Missing (or unreadable) entry points are reported by the caller.
+  const real = realpathWithin(abs, realDir)
   if (real === undefined) return { missing: true }
   if (!isInside(realDir, real)) return { outside: real }
   if (!stat.isFile()) return { error: "PS4003", message: "is not a regular file" }

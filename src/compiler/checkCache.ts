@@ -52,7 +52,13 @@ export class RecordingScripts extends Map<string, CachedScript> {
 
   private note(abs: string): void {
     if (this.recording === undefined) return
-    const stats = fs.statSync(abs, { throwIfNoEntry: false })
+    let stats: fs.Stats | undefined
+    try {
+      stats = fs.statSync(abs, { throwIfNoEntry: false })
+    } catch {
+      // Through a file, a symlink loop, too long: it names nothing, like a missing path.
+      stats = undefined
+    }
     // A path that names nothing has no stamp to compare later: the check is simply not remembered.
     if (stats === undefined) this.recording = undefined
     else this.recording.push({ abs, stamp: stampOf(stats, this.nowMs) })

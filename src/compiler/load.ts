@@ -170,6 +170,35 @@ const realpath = (abs: string): string | undefined => {
   }
 }
 
+/**
+ * The real path of `abs`, given that `realDir` is already a real path. realpath(3) reads every component of
+ * the path as a link (a syscall each, from the root); below `realDir` it is enough to lstat the components
+ * there, and only a symlink among them needs the full resolution. Undefined when nothing is there.
+ */
+export const realpathWithin = (abs: string, realDir: string): string | undefined => {
+  const prefix = realDir.endsWith(path.sep) ? realDir : realDir + path.sep
+  if (!abs.startsWith(prefix) || abs.length === prefix.length) return realpath(abs)
+  let at = prefix.length
+  while (at <= abs.length) {
+    const slash = abs.indexOf(path.sep, at)
+    const end = slash === -1 ? abs.length : slash
+    // "." and ".." (and empty components) are realpath's to interpret.
+    const part = abs.slice(at, end)
+    if (part === "" || part === "." || part === "..") return realpath(abs)
+    let stats: fs.Stats | undefined
+    try {
+      stats = fs.lstatSync(abs.slice(0, end), { throwIfNoEntry: false })
+    } catch {
+      // ENOTDIR and the like: the path names nothing, as realpath would find.
+      return undefined
+    }
+    if (stats === undefined) return undefined
+    if (stats.isSymbolicLink()) return realpath(abs)
+    at = end + 1
+  }
+  return abs
+}
+
 export const isInside = (root: string, candidate: string): boolean => {
   const rel = path.relative(root, candidate)
   return rel === "" || (!rel.startsWith(`..${path.sep}`) && rel !== ".." && !path.isAbsolute(rel))
@@ -267,8 +296,7 @@ export const discover = (paths: ReadonlyArray<string>, cwd: string, listings: Li
   const packs: Array<PackLocation> = []
   const findings: Array<PathFinding> = []
   const seen = new Set<string>()
-  const addPack = (dir: string, manifest: string, entries: Listing) => {
-    const realDir = realpath(dir) ?? dir
+  const addPack = (dir: string, realDir: string, manifest: string, entries: Listing) => {
     if (seen.has(realDir)) return
     seen.add(realDir)
     const show = displayUnder(dir, cwd, display)
@@ -290,8 +318,9 @@ export const discover = (paths: ReadonlyArray<string>, cwd: string, listings: Li
     }
     const entries = listings.list(abs)
     const manifest = manifestIn(abs, entries)
+    const realAbs = realpath(abs) ?? abs
     if (manifest !== undefined) {
-      addPack(abs, manifest, entries)
+      addPack(abs, realAbs, manifest, entries)
       continue
     }
     let found = 0
@@ -302,7 +331,7 @@ export const discover = (paths: ReadonlyArray<string>, cwd: string, listings: Li
       const childManifest = manifestIn(dir, childEntries)
       if (childManifest === undefined) continue
       found++
-      addPack(dir, childManifest, childEntries)
+      addPack(dir, realpathWithin(path.join(realAbs, child.name), realAbs) ?? dir, childManifest, childEntries)
     }
     if (found === 0) {
       findings.push({ display: shown, finding: finding("PS1001", `${shown} has no pack.yaml and no subdirectory with one`, "") })

@@ -62,31 +62,6 @@ export const buildUnit = (
   file: SourceFile, bytes: Uint8Array, packRef: string, directoryName: string, hostPaths: ReadonlyArray<string>,
 ): FileUnit => {
   const text = textOf(bytes)
-  const unit = startUnit(file, text, packRef, hostPaths)
-  const invalid = invalidUtf8At(bytes, text)
-  if (invalid !== undefined) {
-    unit.findings.push({ code: "PS1003", message: "the file is not valid UTF-8", pointer: "", position: positionOf(text, invalid), hint: "save the file as UTF-8" })
-    return unit
-  }
-  const parsed = parseYaml(text)
-  if (!parsed.ok) {
-    unit.findings.push(parsed.finding)
-    return unit
-  }
-  return finishUnit(unit, parsed.value, directoryName)
-}
-
-/**
- * `buildUnit` for a file parsed elsewhere (another thread), whose text is valid UTF-8 and whose value is a
- * mapping that `parseYaml` of the same text returns and accepts.
- */
-export const buildParsedUnit = (
-  file: SourceFile, text: string, value: unknown, packRef: string, directoryName: string, hostPaths: ReadonlyArray<string>,
-): FileUnit => finishUnit(startUnit(file, text, packRef, hostPaths), value, directoryName)
-
-type UnitInProgress = Mutable<FileUnit> & { readonly findings: Array<Finding> }
-
-const startUnit = (file: SourceFile, text: string, packRef: string, hostPaths: ReadonlyArray<string>): UnitInProgress => {
   const findings: Array<Finding> = []
   for (const hostPath of hostPaths) {
     const at = hostPath.length > 1 ? text.indexOf(hostPath) : -1
@@ -94,20 +69,26 @@ const startUnit = (file: SourceFile, text: string, packRef: string, hostPaths: R
       findings.push({ code: "PS5001", message: `the file names this machine's path ${hostPath}`, pointer: "", position: positionOf(text, at), hint: "use a path relative to the pack" })
     }
   }
-  return { file, packRef, text, findings, components: [] }
-}
-
-const finishUnit = (unit: UnitInProgress, parsed: unknown, directoryName: string): FileUnit => {
-  const { file, findings } = unit
+  const unit: Mutable<FileUnit> = { file, packRef, text, findings, components: [] }
+  const invalid = invalidUtf8At(bytes, text)
+  if (invalid !== undefined) {
+    findings.push({ code: "PS1003", message: "the file is not valid UTF-8", pointer: "", position: positionOf(text, invalid), hint: "save the file as UTF-8" })
+    return unit
+  }
+  const parsed = parseYaml(text)
+  if (!parsed.ok) {
+    findings.push(parsed.finding)
+    return unit
+  }
   const schema: Schema.Schema.AnyNoContext = FILE_KIND_SCHEMAS[file.kind]
   const accepts = acceptsSchema(schema)
   // Most files are valid: the compiled check says so without building pointers; the rest get every issue.
-  const issues = accepts(parsed) ? [] : decodeStrict(schema, parsed)
+  const issues = accepts(parsed.value) ? [] : decodeStrict(schema, parsed.value)
   findings.push(...issues)
-  const value = issues.length === 0 ? parsed : withoutFaultyKeys(accepts, parsed, issues)
+  const value = issues.length === 0 ? parsed.value : withoutFaultyKeys(accepts, parsed.value, issues)
   // Nothing decodable remains: the decode findings are all there is to say about this file.
   if (value === undefined) return unit
-  const normalized = normalizeByKind(file, value, { pack: unit.packRef, unit, out: findings }, directoryName)
+  const normalized = normalizeByKind(file, value, { pack: packRef, unit, out: findings }, directoryName)
   unit.components = normalized.components
   if (normalized.manifest !== undefined) unit.manifest = normalized.manifest
   if (normalized.workflow !== undefined) unit.workflow = normalized.workflow

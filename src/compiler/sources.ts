@@ -1,0 +1,122 @@
+/**
+ * The YAML files of the discovered packs as units, kept between compiles: a file whose stat stamp has not
+ * moved keeps its unit without being read; a file that was read again but has the same text keeps it too;
+ * the rest are read and parsed. One plain loop over the files, inside the caller's one Effect.
+ */
+import * as path from "node:path"
+import { finding } from "./Finding.js"
+import { MAX_YAML_BYTES } from "./limits.js"
+import { readStamped, unchangedSince, type Discovery, type PackLocation, type PathFinding, type Stamp } from "./load.js"
+import type { FileUnit, SourceFile } from "./model.js"
+import { buildUnit, declaredPackRef, textOf } from "./unit.js"
+
+export interface Sources {
+  /** Discovery order: each pack's manifest, then its files. */
+  readonly units: ReadonlyArray<FileUnit>
+  readonly packOfUnit: ReadonlyMap<FileUnit, string>
+  readonly locationOfFile: ReadonlyMap<string, PackLocation>
+  /** Files that could not be read. */
+  readonly findings: ReadonlyArray<PathFinding>
+  readonly files: number
+  readonly read: number
+  readonly parsed: number
+}
+
+interface Kept {
+  readonly stamp: Stamp
+  readonly unit: FileUnit
+  /** The pack directories the unit was checked against for host paths. */
+  readonly hostKey: string
+  /** The last load that found the file (the others are forgotten). */
+  seenIn: number
+}
+
+interface Pack {
+  readonly location: PackLocation
+  readonly directoryName: string
+  readonly hostPaths: ReadonlyArray<string>
+  readonly hostKey: string
+  /** Known once the manifest is read ("" while it is: manifests are built without a pack ref). */
+  ref: string
+}
+
+export class UnitCache {
+  /** By absolute path. */
+  private readonly kept = new Map<string, Kept>()
+  private generation = 0
+
+  load(discovery: Discovery, nowMs: number): Sources {
+    const generation = ++this.generation
+    const findings: Array<PathFinding> = []
+    let read = 0
+    let parsed = 0
+
+    const packs: Array<Pack> = discovery.packs.map((location) => {
+      const hostPaths = [...new Set([location.dir, location.realDir])]
+      return { location, directoryName: path.basename(location.dir), hostPaths, hostKey: hostPaths.join("\u0000"), ref: "" }
+    })
+    /** The unit of last time, if it was built for this pack, as this kind, against these directories. */
+    const keptFor = (file: SourceFile, pack: Pack): Kept | undefined => {
+      const known = this.kept.get(file.abs)
+      return known !== undefined && known.unit.packRef === pack.ref && known.unit.file.kind === file.kind && known.hostKey === pack.hostKey
+        ? known : undefined
+    }
+    const keep = (known: Kept, file: SourceFile, stamp: Stamp = known.stamp): FileUnit => {
+      if (stamp !== known.stamp) this.kept.set(file.abs, { ...known, stamp, seenIn: generation })
+      else known.seenIn = generation
+      known.unit.file = file
+      return known.unit
+    }
+    const remember = (file: SourceFile, pack: Pack, unit: FileUnit, stamp: Stamp): FileUnit => {
+      this.kept.set(file.abs, { stamp, unit, hostKey: pack.hostKey, seenIn: generation })
+      return unit
+    }
+
+    const readHere = (file: SourceFile, pack: Pack): FileUnit | undefined => {
+      read++
+      const bytes = readStamped(file.abs, MAX_YAML_BYTES, nowMs)
+      if (!bytes.ok) {
+        this.kept.delete(file.abs)
+        findings.push({
+          display: file.display,
+          finding: "tooLarge" in bytes
+            ? finding("PS1002", `${file.display} is ${bytes.tooLarge} bytes; YAML files are limited to ${MAX_YAML_BYTES}`, "")
+            : finding("PS1004", `${file.display} cannot be read: ${bytes.error}`, ""),
+        })
+        return undefined
+      }
+      // Saved again, or checked out again, with the same text: the unit stands.
+      const known = keptFor(file, pack)
+      if (known !== undefined && known.unit.text === textOf(bytes.bytes)) return keep(known, file, bytes.stamp!)
+      parsed++
+      return remember(file, pack, buildUnit(file, bytes.bytes, pack.ref, pack.directoryName, pack.hostPaths), bytes.stamp!)
+    }
+    const units: Array<FileUnit> = []
+    const packOfUnit = new Map<FileUnit, string>()
+    const locationOfFile = new Map<string, PackLocation>()
+    const unitFor = (file: SourceFile, pack: Pack): FileUnit | undefined => {
+      const known = keptFor(file, pack)
+      return known !== undefined && unchangedSince(known.stamp, file.abs) ? keep(known, file) : readHere(file, pack)
+    }
+    let files = 0
+    for (const pack of packs) {
+      // The manifest first: the other files of a pack are qualified with the ref it declares.
+      const manifest = unitFor(pack.location.manifest, pack)
+      pack.ref = manifest?.manifest?.ref ?? (manifest === undefined ? undefined : declaredPackRef(manifest.text)) ?? pack.directoryName
+      files += 1 + pack.location.files.length
+      if (manifest !== undefined) {
+        units.push(manifest)
+        packOfUnit.set(manifest, pack.ref)
+      }
+      for (const file of pack.location.files) {
+        locationOfFile.set(file.abs, pack.location)
+        const unit = unitFor(file, pack)
+        if (unit === undefined) continue
+        units.push(unit)
+        packOfUnit.set(unit, pack.ref)
+      }
+    }
+    for (const [abs, known] of this.kept) if (known.seenIn !== generation) this.kept.delete(abs)
+    return { units, packOfUnit, locationOfFile, findings, files, read, parsed }
+  }
+}
