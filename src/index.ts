@@ -15,3 +15,9 @@ export { RuntimeDetection, DEFAULT_PROBE_TIMEOUT, type DetectOptions } from "./s
 export { RuntimeResolver, type ResolveRequest } from "./services/RuntimeResolver.js"
 export { parseHostPolicy, loadHostPolicy, type LoadHostPolicyOptions } from "./services/HostPolicy.js"
 export { ComponentSource, ComponentSourceUnavailable, locatePackDirs, materializeBundle, type ComponentSourceShape, type FromBundleOptions } from "./services/ComponentSource.js"
+export {
+  Registry, Conflict, InvalidName, NotFound, type BundleSelector, type BundleSummary, type ListOptions, type PackDetail,
+  type PackListing, type RuntimeDetail,
+} from "./services/Registry.js"
+export { BundleRegistry, type RegisterOptions, type RegisterProgress, type RegisterResult, type RegisterError, type ChangeCounts } from "./services/BundleRegistry.js"
+export { RuntimeAutoRegistration, type AutoRegistrationOptions, type AutoRegistrationReport } from "./services/RuntimeAutoRegistration.js"

@@ -4,8 +4,10 @@ import { NodeContext, NodeRuntime } from "@effect/platform-node"
 import { Cause, Console, Effect } from "effect"
 import { CliFailure } from "./CliFailure.js"
 import { PACKSMITH_VERSION } from "../version.js"
+import { actionCommand } from "./commands/action.js"
 import { bundleCommand } from "./commands/bundle.js"
 import { compileCommand } from "./commands/compile.js"
+import { packCommand } from "./commands/pack.js"
 import { resolveCommand } from "./commands/resolve.js"
 import { runtimeCommand } from "./commands/runtime.js"
 import { schemaCommand } from "./commands/schema.js"
@@ -22,6 +24,8 @@ const subcommands = [
   validateCommand,
   compileCommand,
   bundleCommand,
+  packCommand,
+  actionCommand,
   schemaCommand,
   runtimeCommand,
   resolveCommand,

@@ -1,16 +1,17 @@
 /**
  * The port the resolver reads compiled components through: actions, runtimes, runtime profiles, and where a
  * pack's files are on this host. `fromBundle` serves a bundle held in memory (compiled from pack directories,
- * or read from a bundle file whose blobs were materialized); the registry provides a database-backed layer.
+ * or read from a bundle file whose blobs were materialized); `fromRegistry` serves a workspace of the registry.
  */
 import * as fs from "node:fs/promises"
 import * as nodePath from "node:path"
 import { Context, Effect, Either, Layer, Option, Schema } from "effect"
 import { parse as parseYaml } from "yaml"
-import type { Action } from "../domain/Action.js"
+import { Action } from "../domain/Action.js"
 import type { BundleEnvelope } from "../domain/Bundle.js"
-import type { Runtime } from "../domain/Runtime.js"
+import { Runtime } from "../domain/Runtime.js"
 import type { RuntimeProfile } from "../domain/RuntimeProfile.js"
+import { type NotFound, Registry, type RuntimeDetail } from "./Registry.js"
 
 /** The store behind the port cannot answer (database down, files unreadable); not something a caller fixes. */
 export class ComponentSourceUnavailable extends Schema.TaggedError<ComponentSourceUnavailable>()("ComponentSourceUnavailable", {
@@ -74,11 +75,103 @@ const makeFromBundle = (bundle: BundleEnvelope, options: FromBundleOptions = {})
   }
 }
 
+export interface FromRegistryOptions {
+  /** Directory whose `<pack>/` subdirectories hold each registered pack's files on this host. */
+  readonly packsRoot?: string
+  /** Exact directory per pack ref; wins over packsRoot. */
+  readonly packDirs?: Readonly<Record<string, string>>
+  /** How to name the source in messages; default `registry workspace <name>`. */
+  readonly description?: string
+}
+
+const dropEmpty = <A>(value: A | null | undefined): A | undefined => value === null ? undefined : value
+
+/** The stored runtime in its bundle shape: the runtime row plus its versions (which may carry their own config). */
+const runtimeOf = ({ runtime, versions }: RuntimeDetail): unknown => ({
+  ref: runtime.ref,
+  pack_ref: runtime.pack_ref ?? runtime.ref.slice(0, runtime.ref.indexOf(".")),
+  name: runtime.name,
+  ...(runtime.description === null ? {} : { description: runtime.description }),
+  aliases: runtime.aliases,
+  distributions: runtime.distributions,
+  ...(runtime.installation === null ? {} : { installation: runtime.installation }),
+  execution_config: runtime.execution_config,
+  versions: versions.map((version) => ({
+    version: version.version,
+    ...(version.is_default ? { is_default: true } : {}),
+    ...(version.distributions === null ? {} : { distributions: dropEmpty(version.distributions) }),
+    ...(version.execution_config === null ? {} : { execution_config: dropEmpty(version.execution_config) }),
+    ...(typeof version.meta === "object" && version.meta !== null && Object.keys(version.meta).length === 0
+      ? {}
+      : { meta: version.meta }),
+  })),
+})
+
+const decodeAction = Schema.decodeUnknownEither(Action)
+const decodeRuntime = Schema.decodeUnknownEither(Runtime)
+
+const makeFromRegistry = (registry: Registry, workspace: string, options: FromRegistryOptions = {}): ComponentSourceShape => {
+  const source = options.description ?? `registry workspace ${workspace}`
+  const unavailable = (reason: string) => new ComponentSourceUnavailable({ source, reason })
+  const missingWorkspace = <A, R>(effect: Effect.Effect<A, NotFound, R>): Effect.Effect<A, ComponentSourceUnavailable, R> =>
+    Effect.catchTag(effect, "NotFound", (error) => Effect.fail(unavailable(error.message)))
+  /** A miss is only an answer when the workspace exists; otherwise the whole source is unusable. */
+  const orMissingWorkspace = <A>(found: Option.Option<A>): Effect.Effect<Option.Option<A>, ComponentSourceUnavailable> =>
+    Option.isSome(found) ? Effect.succeed(found) : Effect.as(missingWorkspace(registry.workspace(workspace)), found)
+  const decoded = <A>(what: string, result: Either.Either<A, { readonly message: string }>) =>
+    Either.match(result, {
+      onLeft: (error) => Effect.fail(unavailable(`${what} in the registry does not decode: ${error.message}`)),
+      onRight: Effect.succeed,
+    })
+  const toRuntime = (detail: RuntimeDetail) => decoded(`runtime ${detail.runtime.ref}`, decodeRuntime(runtimeOf(detail)))
+  const packDir = (packRef: string) =>
+    Effect.map(
+      registry.showPack(workspace, packRef).pipe(Effect.option),
+      (found): Option.Option<string> => {
+        if (Option.isNone(found)) return Option.none()
+        const exact = options.packDirs?.[packRef]
+        if (exact !== undefined) return Option.some(nodePath.resolve(exact))
+        return options.packsRoot === undefined ? Option.none() : Option.some(nodePath.resolve(options.packsRoot, packRef))
+      },
+    )
+  return {
+    description: source,
+    getAction: (ref) =>
+      registry.findAction(workspace, ref).pipe(
+        Effect.flatMap(orMissingWorkspace),
+        Effect.flatMap(Option.match({
+          onNone: () => Effect.succeed(Option.none<Action>()),
+          onSome: (row) => Effect.map(decoded(`action ${ref}`, decodeAction(row.definition)), Option.some),
+        })),
+      ),
+    listActionRefs: () => Effect.map(missingWorkspace(registry.listActions(workspace)), (rows) => rows.map((row) => row.ref)),
+    getRuntime: (ref) =>
+      registry.findRuntime(workspace, ref).pipe(
+        Effect.flatMap(orMissingWorkspace),
+        Effect.flatMap(Option.match({
+          onNone: () => Effect.succeed(Option.none<Runtime>()),
+          onSome: (detail) => Effect.map(toRuntime(detail), Option.some),
+        })),
+      ),
+    listRuntimes: () => Effect.flatMap(missingWorkspace(registry.listRuntimes(workspace)), (all) => Effect.forEach(all, toRuntime)),
+    getProfile: (ref) => Effect.flatMap(registry.findProfile(workspace, ref), orMissingWorkspace),
+    listProfiles: () => missingWorkspace(registry.listProfiles(workspace)),
+    packDir,
+  }
+}
+
 export class ComponentSource extends Context.Tag("packsmith/ComponentSource")<ComponentSource, ComponentSourceShape>() {
   /** A bundle held in memory. */
   static readonly make = makeFromBundle
   static readonly fromBundle = (bundle: BundleEnvelope, options: FromBundleOptions = {}): Layer.Layer<ComponentSource> =>
     Layer.succeed(ComponentSource, makeFromBundle(bundle, options))
+  /** What is registered in `workspace`: actions and runtimes from their tables (ad-hoc ones too), profiles from its latest bundle. */
+  static readonly makeFromRegistry = makeFromRegistry
+  static readonly fromRegistry = (
+    workspace: string,
+    options: FromRegistryOptions = {},
+  ): Layer.Layer<ComponentSource, never, Registry> =>
+    Layer.effect(ComponentSource, Effect.map(Registry, (registry) => makeFromRegistry(registry, workspace, options)))
 }
 
 const MANIFEST_NAMES = ["pack.yaml", "pack.yml"] as const

@@ -67,14 +67,14 @@ describe("packsmith resolve", () => {
     expect(stdout).toContain(`argv     /bin/sh ${CORE_PACK}/actions/echo.sh`)
     expect(stdout).toContain("timeout  30 s")
     expect(stdout).toContain("message='hello world'")
-    expect(stdout).toMatch(/explain\n\s+1\. action core\.echo \(pack core\) from packs /)
+    expect(stdout).toMatch(/explain\n\s+1\. action core\.echo \(pack core\) from the packs in /)
   })
 
   it("a resolution error exits 1 with the typed error's message; --json prints it", async () => {
     inTempCwd()
     const plain = await runCli(["core.ehco", "--packs", CORE_PACK])
     expect(plain.exitCode).toBe(1)
-    expect(plain.failure?.message).toBe(`action core.ehco is not in packs ${CORE_PACK}; did you mean core.echo?`)
+    expect(plain.failure?.message).toBe(`action core.ehco is not in the packs in ${CORE_PACK}; did you mean core.echo?`)
     const json = await runCli(["core.echo", "--packs", CORE_PACK, "--json"])
     expect(json.exitCode).toBe(1)
     expect(JSON.parse(json.stdout)).toEqual({

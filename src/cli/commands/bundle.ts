@@ -1,4 +1,7 @@
-/** `packsmith bundle inspect|diff`: look inside bundle files; both verify digests before trusting anything. */
+/**
+ * `packsmith bundle inspect|diff|list`: look inside bundle files (both verify digests before trusting anything),
+ * and list the revisions registered in a workspace.
+ */
 import { Args, Command, Options } from "@effect/cli"
 import { Console, Effect } from "effect"
 import { type BundleEnvelope, PACK_SECTIONS } from "../../domain/Bundle.js"
@@ -6,6 +9,7 @@ import { diffBundles, isEmptyDiff } from "../../services/BundleDiff.js"
 import { readBundleFile } from "../../services/BundleFile.js"
 import { environmentError, invalidInput } from "../CliFailure.js"
 import { formatTable, printJson } from "../render.js"
+import { bundleListCommand } from "./bundleList.js"
 
 const json = Options.boolean("json").pipe(Options.withDescription("Print the result as JSON"))
 
@@ -81,6 +85,6 @@ const diff = Command.make("diff", {
   })).pipe(Command.withDescription("Components added, removed and changed between two bundles, field by field"))
 
 export const bundleCommand = Command.make("bundle").pipe(
-  Command.withDescription("Inspect and compare compiled bundles"),
-  Command.withSubcommands([inspect, diff]),
+  Command.withDescription("Inspect and compare compiled bundles, and list registered revisions"),
+  Command.withSubcommands([inspect, diff, bundleListCommand]),
 )

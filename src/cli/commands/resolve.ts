@@ -94,7 +94,7 @@ const componentsFrom = (packPaths: ReadonlyArray<string>, bundleFile: Option.Opt
         )),
     )
     const packDirs = yield* locatePackDirs(paths).pipe(Effect.mapError((e) => environmentError(e.message)))
-    return ComponentSource.make(compiled.bundle, { packDirs, description: `packs ${paths.join(", ")}` })
+    return ComponentSource.make(compiled.bundle, { packDirs, description: `the packs in ${paths.join(", ")}` })
   })
 
 /** The one place this command asks detection: the action's runtime is verified as a template too. */
