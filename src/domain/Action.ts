@@ -6,7 +6,7 @@ import { Schema } from "effect"
 import { ParameterSchema, ParametersSource } from "./Parameters.js"
 import {
   JsonObject, OutputFormat, ParameterDelivery, ParameterFormat, PositiveInt, StringList,
-  documentationFields, opt, placementFields, retentionFields,
+  documentationFields, opt, placementFields, retentionFields, componentIdentity,
 } from "./SourceFields.js"
 
 export const ActionSource = Schema.Struct({
@@ -50,12 +50,7 @@ export type EntryPoint = typeof EntryPoint.Type
 
 /** An action after normalization, as stored in the bundle. Workflow actions have `workflow` and no runtime. */
 export const Action = Schema.Struct({
-  ref: Schema.String,
-  pack: Schema.String,
-  name: Schema.String,
-  label: Schema.String,
-  description: opt(Schema.String),
-  enabled: Schema.Boolean,
+  ...componentIdentity,
   runner_type: opt(Schema.String),
   runtime: opt(Schema.String),
   entry_point: opt(EntryPoint),

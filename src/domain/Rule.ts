@@ -3,7 +3,7 @@
  * `{field, operator, value}` (all must hold), and `{}` / `[]` (always matches, normalized to `[]`).
  */
 import { Schema } from "effect"
-import { JsonObject, StringList, documentationFields, opt } from "./SourceFields.js"
+import { JsonObject, StringList, documentationFields, opt, componentIdentity } from "./SourceFields.js"
 
 export const ConditionCheck = Schema.Struct({
   field: Schema.String,
@@ -42,12 +42,7 @@ export const RuleSource = Schema.Struct({
 export type RuleSource = typeof RuleSource.Type
 
 export const Rule = Schema.Struct({
-  ref: Schema.String,
-  pack: Schema.String,
-  name: Schema.String,
-  label: Schema.String,
-  description: opt(Schema.String),
-  enabled: Schema.Boolean,
+  ...componentIdentity,
   trigger_ref: Schema.String,
   action_ref: Schema.String,
   conditions: Schema.Union(ConditionExpression, Schema.Array(ConditionCheck)),

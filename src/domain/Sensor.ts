@@ -3,7 +3,7 @@ import { Schema } from "effect"
 import { EntryPoint } from "./Action.js"
 import { ParameterSchema, ParametersSource } from "./Parameters.js"
 import {
-  JsonObject, PositiveInt, StringList, documentationFields, opt, placementFields, retentionFields,
+  JsonObject, PositiveInt, StringList, documentationFields, opt, placementFields, retentionFields, componentIdentity,
 } from "./SourceFields.js"
 
 export const SensorSource = Schema.Struct({
@@ -27,12 +27,7 @@ export const SensorSource = Schema.Struct({
 export type SensorSource = typeof SensorSource.Type
 
 export const Sensor = Schema.Struct({
-  ref: Schema.String,
-  pack: Schema.String,
-  name: Schema.String,
-  label: Schema.String,
-  description: opt(Schema.String),
-  enabled: Schema.Boolean,
+  ...componentIdentity,
   runner_type: Schema.String,
   runtime: Schema.String,
   entry_point: EntryPoint,

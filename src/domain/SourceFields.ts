@@ -34,6 +34,16 @@ export const retentionFields = {
   artifact_retention_limit: opt(NonNegativeInt),
 } as const
 
+/** Identity every compiled component carries: qualified ref, its pack, short name, label, enabled. */
+export const componentIdentity = {
+  ref: Schema.String,
+  pack: Schema.String,
+  name: Schema.String,
+  label: Schema.String,
+  description: opt(Schema.String),
+  enabled: Schema.Boolean,
+} as const
+
 /** Keys Attune files carry for people and UIs; accepted everywhere they appear in the wild. */
 export const documentationFields = {
   tags: opt(StringList),

@@ -1,7 +1,7 @@
 /** triggers/*.yaml (Attune §1.5): `parameters` configure a rule's use of the trigger, `output` is the payload. */
 import { Schema } from "effect"
 import { ParameterSchema, ParametersSource } from "./Parameters.js"
-import { JsonObject, StringList, documentationFields, opt } from "./SourceFields.js"
+import { JsonObject, StringList, documentationFields, opt, componentIdentity } from "./SourceFields.js"
 
 export const TriggerSource = Schema.Struct({
   ref: opt(Schema.String),
@@ -19,12 +19,7 @@ export const TriggerSource = Schema.Struct({
 export type TriggerSource = typeof TriggerSource.Type
 
 export const Trigger = Schema.Struct({
-  ref: Schema.String,
-  pack: Schema.String,
-  name: Schema.String,
-  label: Schema.String,
-  description: opt(Schema.String),
-  enabled: Schema.Boolean,
+  ...componentIdentity,
   type: opt(Schema.String),
   parameters: ParameterSchema,
   output: opt(ParameterSchema),
