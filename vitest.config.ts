@@ -7,6 +7,9 @@ export default defineConfig({
     hookTimeout: 120_000,
     pool: "forks",
     poolOptions: { forks: { maxForks: 2, minForks: 1 } },
-    reporters: ["default"],
+    // .ci/run asks for a JSON report too, to print the counts as one plain line.
+    reporters: process.env.PACKSMITH_TEST_REPORT
+      ? ["default", ["json", { outputFile: process.env.PACKSMITH_TEST_REPORT }]]
+      : ["default"],
   },
 })
