@@ -3,12 +3,13 @@
  * with --json, as `{ runtimes, problems }` (plus `registration` with --register).
  */
 import { Command, Options } from "@effect/cli"
-import { Console, Effect, Layer, Option, Redacted, Schema } from "effect"
+import { Console, Effect, Option, Schema } from "effect"
 import { DetectedRuntime, DetectionProblem, type DetectionReport } from "../../domain/Detection.js"
-import { Database } from "../../sql/Database.js"
+import type { Runtime } from "../../domain/Runtime.js"
+import { Registry } from "../../services/Registry.js"
 import { type AutoRegistrationReport, RuntimeAutoRegistration } from "../../services/RuntimeAutoRegistration.js"
 import { RuntimeDetection } from "../../services/RuntimeDetection.js"
-import { environmentError } from "../CliFailure.js"
+import { dbOption, withRegistry, workspaceOption } from "./database.js"
 
 const json = Options.boolean("json").pipe(Options.withDescription("Print { runtimes, problems } as JSON"))
 const refresh = Options.boolean("refresh").pipe(
@@ -52,21 +53,20 @@ const register = Options.boolean("register").pipe(
       "(cloned from core.<name> when that template exists)",
   ),
 )
-const workspace = Options.text("workspace").pipe(
-  Options.withDescription("Workspace to register into (with --register)"),
-  Options.withDefault("default"),
-)
-const db = Options.redacted("db").pipe(
-  Options.withDescription("PostgreSQL URL (else DATABASE_URL, else the embedded database in .packsmith/data)"),
-  Options.optional,
-)
 
-const autoRegister = (report: DetectionReport, workspace: string, url: Option.Option<Redacted.Redacted>) =>
-  Effect.flatMap(RuntimeAutoRegistration, (auto) => auto.register(report, { workspace })).pipe(
-    Effect.provide(RuntimeAutoRegistration.Default.pipe(
-      Layer.provide(Database.migrated(Database.layerFromConfig(Option.match(url, { onNone: () => ({}), onSome: (u) => ({ url: u }) })))),
-    )),
-    Effect.mapError((error) => environmentError(`cannot register runtimes: ${error.message}`)),
+/** The workspace's registered runtimes, as templates whose verification commands detection runs too. */
+const registeredTemplates = (workspace: string) =>
+  Effect.flatMap(Registry, (registry) => registry.listRuntimes(workspace)).pipe(
+    Effect.catchTag("NotFound", () => Effect.succeed([])),
+    Effect.map((details) => details.map(({ runtime }): Runtime => ({
+      ref: runtime.ref,
+      pack_ref: runtime.pack_ref ?? "auto",
+      name: runtime.name,
+      aliases: runtime.aliases,
+      distributions: runtime.distributions as Runtime["distributions"],
+      execution_config: runtime.execution_config as Runtime["execution_config"],
+      versions: [],
+    }))),
   )
 
 export const renderRegistration = (registration: AutoRegistrationReport): string =>
@@ -78,15 +78,22 @@ export const renderRegistration = (registration: AutoRegistrationReport): string
 
 export const runtimeDetectCommand = Command.make(
   "detect",
-  { cacheDir, json, refresh, register, workspace, db },
+  { cacheDir, json, refresh, register, workspace: workspaceOption, db: dbOption },
   ({ cacheDir, json, refresh, register, workspace, db }) =>
     Effect.gen(function* () {
       const detection = yield* RuntimeDetection
-      const report = yield* detection.detect({
+      const detectWith = (templates: ReadonlyArray<Runtime>) => detection.detect({
         refresh,
+        templates,
         ...Option.match(cacheDir, { onNone: () => ({}), onSome: (dir) => ({ cacheDir: dir }) }),
       })
-      const registration = register ? yield* autoRegister(report, workspace, db) : undefined
+      const { report, registration } = register
+        ? yield* withRegistry(db, Effect.gen(function* () {
+          const report = yield* detectWith(yield* registeredTemplates(workspace))
+          const auto = yield* RuntimeAutoRegistration
+          return { report, registration: yield* auto.register(report, { workspace }) }
+        }).pipe(Effect.provide(RuntimeAutoRegistration.Default)))
+        : { report: yield* detectWith([]), registration: undefined }
       if (json) {
         const doc = JSON.parse(renderJson(report)) as Record<string, unknown>
         return yield* Console.log(JSON.stringify(registration === undefined ? doc : { ...doc, registration }, null, 2))
