@@ -1,2 +1,3 @@
 #!/usr/bin/env node
-import "../dist/cli/main.js"
+// The CLI as one bundled module (see scripts/bundle-cli.mjs); `npm run build` produces it.
+import "../dist/cli/main.bundle.mjs"
