@@ -1,5 +1,8 @@
 /** Shared output helpers: diagnostics for people (colored only on a terminal) and stable JSON for machines. */
+import { Console, Effect } from "effect"
+import type { CompileFailed } from "../compiler/PackCompiler.js"
 import type { Diagnostic } from "../domain/Diagnostic.js"
+import { type CliFailure, invalidInput } from "./CliFailure.js"
 
 const useColor = (stream: NodeJS.WriteStream): boolean =>
   stream.isTTY === true && process.env.NO_COLOR === undefined && process.env.TERM !== "dumb"
@@ -24,10 +27,14 @@ export const countBySeverity = (diagnostics: ReadonlyArray<Diagnostic>) => ({
 
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`
 
-export const formatSummary = (diagnostics: ReadonlyArray<Diagnostic>, packs: number, files: number): string => {
+/** `2 errors, 1 warning` */
+export const formatCounts = (diagnostics: ReadonlyArray<Diagnostic>): string => {
   const { errors, warnings } = countBySeverity(diagnostics)
-  return `${plural(packs, "pack")}, ${plural(files, "file")}: ${plural(errors, "error")}, ${plural(warnings, "warning")}`
+  return `${plural(errors, "error")}, ${plural(warnings, "warning")}`
 }
+
+export const formatSummary = (diagnostics: ReadonlyArray<Diagnostic>, packs: number, files: number): string =>
+  `${plural(packs, "pack")}, ${plural(files, "file")}: ${formatCounts(diagnostics)}`
 
 /** The JSON form of a diagnostic: every field always present (hint null when absent). */
 export const diagnosticJson = (d: Diagnostic) => ({
@@ -43,3 +50,18 @@ export const formatTable = (rows: ReadonlyArray<ReadonlyArray<string>>): string 
   const widths = rows[0]!.map((_, column) => Math.max(...rows.map((row) => (row[column] ?? "").length)))
   return rows.map((row) => row.map((cell, i) => i === row.length - 1 ? cell : cell.padEnd(widths[i]!)).join("  ").trimEnd()).join("\n")
 }
+
+/**
+ * Ends a command whose packs did not compile: the diagnostics as JSON on stdout, or one per line on stderr
+ * followed by `headline` (the exit-1 message).
+ */
+export const reportCompileFailure = (
+  failed: CompileFailed,
+  options: { readonly json: boolean; readonly headline: string },
+): Effect.Effect<never, CliFailure> =>
+  Effect.zipRight(
+    options.json
+      ? Console.log(printJson({ ok: false, diagnostics: failed.diagnostics.map(diagnosticJson) }))
+      : Effect.forEach(failed.diagnostics, (d) => Console.error(formatDiagnostic(d, useColor(process.stderr))), { discard: true }),
+    Effect.fail(invalidInput(options.json ? "" : options.headline)),
+  )

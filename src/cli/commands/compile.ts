@@ -3,8 +3,8 @@ import { Command, Options } from "@effect/cli"
 import { FileSystem } from "@effect/platform"
 import { Console, Effect } from "effect"
 import { PackCompiler } from "../../compiler/PackCompiler.js"
-import { environmentError, invalidInput } from "../CliFailure.js"
-import { diagnosticJson, formatDiagnostic, formatSummary, printJson } from "../render.js"
+import { environmentError } from "../CliFailure.js"
+import { diagnosticJson, formatCounts, formatDiagnostic, formatSummary, printJson, reportCompileFailure } from "../render.js"
 import { orDefaultPaths, packPaths } from "./paths.js"
 
 const output = Options.file("output").pipe(
@@ -32,12 +32,7 @@ export const compileCommand = Command.make("compile", { paths: packPaths, output
     const compiler = yield* PackCompiler
     const result = yield* compiler.compile(orDefaultPaths(paths), { workspace }).pipe(
       Effect.catchTag("CompileFailed", (failed) =>
-        Effect.zipRight(
-          json
-            ? Console.log(printJson({ ok: false, diagnostics: failed.diagnostics.map(diagnosticJson) }))
-            : Effect.forEach(failed.diagnostics, (d) => Console.error(formatDiagnostic(d, process.stderr.isTTY === true)), { discard: true }),
-          Effect.fail(invalidInput(json ? "" : `compile failed: ${formatSummary(failed.diagnostics, 0, 0).split(": ")[1]}`)),
-        )),
+        reportCompileFailure(failed, { json, headline: `compile failed: ${formatCounts(failed.diagnostics)}` })),
     )
     yield* writeFileAtomic(output, `${JSON.stringify(result.bundle)}\n`)
     if (json) {

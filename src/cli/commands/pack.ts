@@ -13,7 +13,7 @@ import {
 import { type PackDetail, type PackListing, type PackRow, Registry } from "../../services/Registry.js"
 import { Database } from "../../sql/Database.js"
 import { invalidInput } from "../CliFailure.js"
-import { diagnosticJson, formatDiagnostic, formatSummary, formatTable, printJson } from "../render.js"
+import { diagnosticJson, formatCounts, formatDiagnostic, formatSummary, formatTable, printJson, reportCompileFailure } from "../render.js"
 import { dbOption, isoTime, jsonFlag, type RegistryCommandError, withRegistry, workspaceOption } from "./database.js"
 
 const source = Args.text({ name: "dir|bundle.json" }).pipe(
@@ -60,14 +60,7 @@ const compileDirectory = (dir: string, workspace: string, json: boolean) =>
     const compiler = yield* PackCompiler
     const compiled = yield* compiler.compile([dir], { workspace }).pipe(
       Effect.catchTag("CompileFailed", (failed) =>
-        Effect.zipRight(
-          json
-            ? Console.log(printJson({ ok: false, diagnostics: failed.diagnostics.map(diagnosticJson) }))
-            : Effect.forEach(failed.diagnostics, (d) => Console.error(formatDiagnostic(d, process.stderr.isTTY === true)), {
-              discard: true,
-            }),
-          Effect.fail(invalidInput(json ? "" : `packs in ${dir} do not compile: ${formatSummary(failed.diagnostics, 0, 0).split(": ")[1]}`)),
-        )),
+        reportCompileFailure(failed, { json, headline: `packs in ${dir} do not compile: ${formatCounts(failed.diagnostics)}` })),
     )
     if (!json) {
       for (const d of compiled.diagnostics) yield* Console.error(formatDiagnostic(d, process.stderr.isTTY === true))

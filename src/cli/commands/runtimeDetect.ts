@@ -9,6 +9,7 @@ import type { Runtime } from "../../domain/Runtime.js"
 import { Registry } from "../../services/Registry.js"
 import { type AutoRegistrationReport, RuntimeAutoRegistration } from "../../services/RuntimeAutoRegistration.js"
 import { RuntimeDetection } from "../../services/RuntimeDetection.js"
+import { formatTable } from "../render.js"
 import { dbOption, withRegistry, workspaceOption } from "./database.js"
 
 const json = Options.boolean("json").pipe(Options.withDescription("Print { runtimes, problems } as JSON"))
@@ -41,10 +42,7 @@ export const renderTable = (report: DetectionReport): string => {
       runtime.viaShim === true ? `${runtime.source} (shim)` : runtime.source,
     ]),
   ]
-  const widths = rows[0]!.map((_, column) => Math.max(...rows.map((row) => row[column]!.length)))
-  return rows
-    .map((row) => row.map((cell, column) => (column === row.length - 1 ? cell : cell.padEnd(widths[column]!))).join("  "))
-    .join("\n")
+  return formatTable(rows)
 }
 
 const register = Options.boolean("register").pipe(

@@ -9,8 +9,8 @@ import * as path from "node:path"
 import { Console, Effect } from "effect"
 import { PackCompiler } from "../../compiler/PackCompiler.js"
 import { BundleRegistry } from "../../services/BundleRegistry.js"
-import { environmentError, invalidInput } from "../CliFailure.js"
-import { formatDiagnostic, formatSummary } from "../render.js"
+import { environmentError } from "../CliFailure.js"
+import { formatDiagnostic, formatSummary, reportCompileFailure } from "../render.js"
 import { writeFileAtomic } from "./compile.js"
 import { dbOption, withRegistry, workspaceOption } from "./database.js"
 import { resultLine } from "./pack.js"
@@ -31,10 +31,7 @@ export const startCommand = Command.make("start", { packsDir, bundleOut, db: dbO
     yield* Console.log(`compiling ${packsDir} ...`)
     const result = yield* compiler.compile([packsDir], { workspace }).pipe(
       Effect.catchTag("CompileFailed", (failed) =>
-        Effect.zipRight(
-          Effect.forEach(failed.diagnostics, (d) => Console.error(formatDiagnostic(d, process.stderr.isTTY === true)), { discard: true }),
-          Effect.fail(invalidInput(`packs in ${packsDir} do not compile`)),
-        )),
+        reportCompileFailure(failed, { json: false, headline: `packs in ${packsDir} do not compile` })),
     )
     for (const d of result.diagnostics) yield* Console.error(formatDiagnostic(d, process.stderr.isTTY === true))
     const bundleDir = path.dirname(bundleOut)
