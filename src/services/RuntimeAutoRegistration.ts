@@ -14,7 +14,7 @@
  * Never fatal: every failure is a warning that says why, and the worker goes on.
  */
 import { SqlClient } from "@effect/sql"
-import { Effect, Option, Schema } from "effect"
+import { Cause, Effect, Option, Schema } from "effect"
 import type { DetectedRuntime, DetectionReport } from "../domain/Detection.js"
 import type { ExecutionConfig, VerificationCommand } from "../domain/Runtime.js"
 import {
@@ -25,6 +25,7 @@ import {
   type RuntimeFamily,
 } from "../domain/RuntimeFamily.js"
 import { RuntimeTable } from "../sql/Tables.js"
+import { Registry } from "./Registry.js"
 import { familySpec } from "./RuntimeDetection/families.js"
 import { currentCaller, findOnPath, pathDirectories, realPathOf } from "./RuntimeDetection/locate.js"
 
@@ -61,16 +62,15 @@ const FILE_EXTENSIONS: Readonly<Record<RuntimeFamily, string>> = {
   deno: ".ts", bun: ".ts", php: ".php", lua: ".lua", native: "",
 }
 
-const RuntimeRowForMatching = Schema.Struct({
-  ref: Schema.String,
-  name: Schema.String,
-  aliases: Schema.Array(Schema.String),
-  execution_config: Schema.Unknown,
-  auto_detected: Schema.Boolean,
-})
-type RuntimeRowForMatching = typeof RuntimeRowForMatching.Type
-
-const decodeRuntimeRows = Schema.decodeUnknown(Schema.Array(RuntimeRowForMatching))
+/** The fields of a registered runtime that decide whether it provides a family here. */
+interface RuntimeRowForMatching {
+  readonly ref: string
+  readonly name: string
+  readonly aliases: ReadonlyArray<string>
+  readonly execution_config: unknown
+  readonly distributions: unknown
+  readonly auto_detected: boolean
+}
 
 const isObject = (value: unknown): value is Record<string, unknown> =>
   typeof value === "object" && value !== null && !Array.isArray(value)
@@ -115,15 +115,10 @@ export const minimalRuntime = (family: RuntimeFamily, binary: string) => {
 }
 
 export class RuntimeAutoRegistration extends Effect.Service<RuntimeAutoRegistration>()("packsmith/RuntimeAutoRegistration", {
+  dependencies: [Registry.Default],
   effect: Effect.gen(function* () {
     const sql = yield* SqlClient.SqlClient
-
-    const workspaceId = (name: string) =>
-      Effect.gen(function* () {
-        yield* sql`insert into workspace (name) values (${name}) on conflict (name) do nothing`
-        const rows = yield* sql<{ readonly id: string }>`select id from workspace where name = ${name}`
-        return rows[0]!.id
-      })
+    const registry = yield* Registry
 
     /** Whether `row` runs one of the detected interpreters when its binary is looked up on this host. */
     const providesHere = (row: RuntimeRowForMatching, detected: ReadonlyArray<DetectedRuntime>, path: string) =>
@@ -150,15 +145,17 @@ export class RuntimeAutoRegistration extends Effect.Service<RuntimeAutoRegistrat
       const skipped: Array<AutoSkipped> = []
       const warnings: Array<string> = []
 
+      // The registry reports database failures as defects; here they must only become a warning.
       const loaded = yield* Effect.gen(function* () {
-        const id = yield* workspaceId(workspace)
-        const rows = yield* sql`select ref, name, aliases, execution_config, auto_detected from runtime where workspace_id = ${id}`
-        return { id, rows: yield* decodeRuntimeRows(rows) }
-      }).pipe(Effect.either)
+        const { id } = yield* registry.ensureWorkspace(workspace)
+        const rows: ReadonlyArray<RuntimeRowForMatching> = (yield* registry.listRuntimes(workspace)).map((d) => d.runtime)
+        return { id, rows }
+      }).pipe(Effect.sandbox, Effect.either)
       if (loaded._tag === "Left") {
+        const reason = Cause.pretty(loaded.left).split("\n")[0] ?? "unknown failure"
         return {
           registered, skipped,
-          warnings: [`auto-registration skipped: cannot read the registered runtimes of workspace "${workspace}": ${loaded.left.message}`],
+          warnings: [`auto-registration skipped: cannot read the registered runtimes of workspace "${workspace}": ${reason}`],
         } satisfies AutoRegistrationReport
       }
       const { id, rows } = loaded.right
@@ -195,20 +192,14 @@ export class RuntimeAutoRegistration extends Effect.Service<RuntimeAutoRegistrat
         const chosen = detected[0]!
         const binary = runnableBinary(chosen)
         const templateRef = CORE_RUNTIME_REFS[family]
-        const template = yield* sql<Record<string, unknown>>`
-          select name, aliases, distributions, execution_config from runtime
-          where workspace_id = ${id} and ref = ${templateRef}`.pipe(Effect.map((r) => r[0]), Effect.either)
-        if (template._tag === "Left") {
-          warnings.push(`${autoRef}: cannot read template ${templateRef}: ${template.left.message}`)
-          continue
-        }
-        const entry = template.right === undefined
+        const template = rows.find((row) => row.ref === templateRef)
+        const entry = template === undefined
           ? minimalRuntime(family, binary)
           : {
-            name: String(template.right.name),
-            aliases: (template.right.aliases as ReadonlyArray<string>) ?? [...aliasesOf(family)],
-            execution_config: cloneExecutionConfig(template.right.execution_config, binary),
-            distributions: template.right.distributions ?? {},
+            name: template.name,
+            aliases: template.aliases,
+            execution_config: cloneExecutionConfig(template.execution_config, binary),
+            distributions: template.distributions,
           }
         const insert = yield* Schema.encode(RuntimeTable.Insert)({
           workspace_id: id,
@@ -233,7 +224,7 @@ export class RuntimeAutoRegistration extends Effect.Service<RuntimeAutoRegistrat
           // Another worker of the same workspace inserted it between our read and our insert.
           skipped.push({ family, reason: `${autoRef} was registered concurrently`, providedBy: autoRef })
         } else {
-          registered.push({ ref: autoRef, family, template: template.right === undefined ? null : templateRef, binary })
+          registered.push({ ref: autoRef, family, template: template === undefined ? null : templateRef, binary })
         }
       }
       return { registered, skipped, warnings } satisfies AutoRegistrationReport
