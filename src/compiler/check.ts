@@ -10,7 +10,8 @@ import { sha256Hex as createSha, type BundleFile } from "../domain/Bundle.js"
 import type { JsonObject } from "../domain/SourceFields.js"
 import { finding, pointerJoin, didYouMean, type Finding } from "./Finding.js"
 import { MAX_SCRIPT_BYTES } from "./limits.js"
-import { isInside, readBounded, realpathWithin, type PackLocation } from "./load.js"
+import { isInside, readBounded, realpathWithin, type PackLocation, type Stamp } from "./load.js"
+import type { ScriptAhead } from "./readAhead.js"
 import type { Index, LinkedComponent, UnitFinding } from "./link.js"
 import type { Component } from "./model.js"
 import { validateAgainst } from "./schemaValidation.js"
@@ -80,24 +81,71 @@ type ScriptOutcome =
   | { readonly outside: string }
   | { readonly error: Finding["code"]; readonly message: string }
 
+const sameFile = (stamp: Stamp | undefined, stat: fs.Stats): boolean =>
+  stamp !== undefined && stamp.dev === stat.dev && stamp.ino === stat.ino && stamp.size === stat.size
+  && stamp.mtimeMs === stat.mtimeMs && stamp.ctimeMs === stat.ctimeMs
+
+/** Scripts read ahead by path (see readAhead.ts); undefined when a path was not in the list. */
+export type ScriptsAhead = (abs: string) => ScriptAhead | undefined
+
+/** Where an entry point's file is, when it names one inside its pack (else the check reports it). */
+export const entryPointPath = (component: Component, location: PackLocation): string | undefined => {
+  const entry = component.entryPoint
+  if (entry === undefined) return undefined
+  const value = entry.value
+  return path.isAbsolute(value) || value.split(/[\\/]/).includes("..") ? undefined : path.join(location.dir, entry.directory, value)
+}
+
+const lstatOf = (abs: string): fs.Stats | undefined => {
+  try {
+    return fs.lstatSync(abs, { throwIfNoEntry: false })
+  } catch {
+    return undefined
+  }
+}
+
+/** Real paths of the directories scripts sit in, for one check: a pack's scripts share a few directories. */
+type RealDirs = Map<string, string | undefined>
+
+/**
+ * The real path of a file that is not itself a symlink: its directory's real path (looked up once per
+ * directory) and its name. A symlinked file is resolved on its own.
+ */
+const realpathOfScript = (abs: string, isLink: boolean, realDir: string, dirs: RealDirs): string | undefined => {
+  if (isLink) return realpathWithin(abs, realDir)
+  const directory = path.dirname(abs)
+  let real = dirs.get(directory)
+  if (real === undefined && !dirs.has(directory)) {
+    real = realpathWithin(directory, realDir)
+    dirs.set(directory, real)
+  }
+  return real === undefined ? undefined : path.join(real, path.basename(abs))
+}
+
 /**
  * Resolves, bounds-checks and hashes a referenced file. Cached by the stat signature of the file reached
  * (device, inode, size, times, mode), so an unchanged script costs one stat per compile.
  */
-const readScript = (abs: string, realDir: string, cache: ScriptCache): ScriptOutcome => {
-  const stat = statOf(abs)
+const readScript = (abs: string, realDir: string, cache: ScriptCache, dirs: RealDirs, ahead: ScriptsAhead | undefined): ScriptOutcome => {
+  // lstat first: for the usual file that is no symlink it is also the stat, and says no more lookups are needed.
+  const link = lstatOf(abs)
+  const isLink = link?.isSymbolicLink() === true
+  const stat = isLink ? statOf(abs) : link
   if (stat === undefined) return { missing: true }
   const signature = `${stat.dev}:${stat.ino}:${stat.size}:${stat.mtimeMs}:${stat.ctimeMs}:${stat.mode}`
   const cached = cache.get(abs)
   if (cached !== undefined && cached.signature === signature) return cached
   // Missing (or unreadable) entry points are reported by the caller.
-  const real = realpathWithin(abs, realDir)
+  const real = realpathOfScript(abs, isLink, realDir, dirs)
   if (real === undefined) return { missing: true }
   if (!isInside(realDir, real)) return { outside: real }
   if (!stat.isFile()) return { error: "PS4003", message: "is not a regular file" }
-  const read = readBounded(real, MAX_SCRIPT_BYTES)
+  // Read ahead from the same path, and still the file just looked at: its bytes and hash stand.
+  const early = real === abs ? ahead?.(abs) : undefined
+  const fresh = early?.read.ok === true && early.sha256 !== undefined && sameFile(early.read.stamp, stat) ? early : undefined
+  const read = fresh?.read ?? readBounded(real, MAX_SCRIPT_BYTES)
   if (!read.ok) return "tooLarge" in read ? { error: "PS1002", message: `is ${read.tooLarge} bytes (limit ${MAX_SCRIPT_BYTES})` } : { error: "PS1004", message: read.error }
-  const sha256 = createSha(read.bytes)
+  const sha256 = fresh?.sha256 ?? createSha(read.bytes)
   const entry: BundleFile = { sha256, size: read.bytes.length, mode: (read.mode & 0o111) !== 0 ? 0o755 : 0o644 }
   const made = { signature, sha256, entry, bytes: read.bytes }
   cache.set(abs, made)
@@ -137,12 +185,14 @@ const checkInvocation = (
 
 export const check = (
   linked: ReadonlyArray<LinkedComponent>, index: Index, packDirs: ReadonlyMap<string, PackLocation>, cache: ScriptCache,
+  ahead?: ScriptsAhead,
 ): Checked => {
   const findings: Array<UnitFinding> = []
   const patches = new Map<Component, Record<string, unknown>>()
   const files = new Map<string, ScriptFile>()
   const actions = index.get("actions")
   const triggers = index.get("triggers")
+  const dirs: RealDirs = new Map()
   for (const { component, patch: linkPatch } of linked) {
     const out: Array<Finding> = []
     const patch: Record<string, unknown> = { ...linkPatch }
@@ -152,12 +202,11 @@ export const check = (
       const runtime = (patch["runtime"] as string | undefined) ?? component.runnerRuntime
       const family = familyOfRuntime(runtime, index)
       const value = entry.value
-      const segments = value.split(/[\\/]/)
-      if (path.isAbsolute(value) || segments.includes("..")) {
+      const abs = entryPointPath(component, location)
+      if (abs === undefined) {
         out.push(finding("PS4002", `entry point ${JSON.stringify(value)} leaves the pack`, entry.pointer, { hint: "give a path relative to the pack's " + entry.directory + "/ directory" }))
       } else {
-        const abs = path.join(location.dir, entry.directory, value)
-        const script = readScript(abs, location.realDir, cache)
+        const script = readScript(abs, location.realDir, cache, dirs, ahead)
         if ("missing" in script) {
           if (family === "native" && HOST_BINARY.test(value)) {
             out.push(finding("PS4004", `${JSON.stringify(value)} is not a file of the pack; it will be looked up on the worker`, entry.pointer))
@@ -176,7 +225,7 @@ export const check = (
           const rel = path.posix.normalize(`${entry.directory}/${value.split(path.sep).join("/")}`)
           const key = `${component.pack}/${rel}`
           files.set(key, { key, entry: script.entry, bytes: script.bytes })
-          patch["entry_point"] = { kind: "file", value, path: rel }
+          patch["entry_point"] = { kind: "file", path: rel, value }
         }
       }
     }

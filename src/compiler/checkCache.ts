@@ -6,11 +6,12 @@
  */
 import * as fs from "node:fs"
 import type { PackSection } from "../domain/Bundle.js"
-import { check, type Checked, type ScriptCache, type ScriptFile } from "./check.js"
+import { check, entryPointPath, type Checked, type ScriptCache, type ScriptFile } from "./check.js"
 import type { Finding } from "./Finding.js"
 import type { Index, LinkedComponent, UnitFinding } from "./link.js"
 import { stampOf, unchangedSince, type PackLocation, type Stamp } from "./load.js"
 import type { Component } from "./model.js"
+import { withScriptsAhead } from "./readAhead.js"
 
 type CachedScript = ScriptCache extends Map<string, infer V> ? V : never
 
@@ -199,7 +200,18 @@ export class CheckCache {
     // Remembering costs a stat per script: a service that compiles once (the CLI) does not pay for it.
     if (this.runs++ === 0) {
       this.checked = linked.length
-      return check(linked, index, packDirs, this.scripts)
+      // Every script is read on the first run: a second thread reads and hashes them meanwhile.
+      const order = new Map<string, number>()
+      for (const { component } of linked) {
+        const location = packDirs.get(component.unit.file.abs)
+        const abs = location === undefined ? undefined : entryPointPath(component, location)
+        if (abs !== undefined && !order.has(abs)) order.set(abs, order.size)
+      }
+      return withScriptsAhead([...order.keys()], nowMs, (readAhead) =>
+        check(linked, index, packDirs, this.scripts, readAhead === undefined ? undefined : (abs) => {
+          const at = order.get(abs)
+          return at === undefined ? undefined : readAhead(at)
+        }))
     }
     const patches = new Map<Component, Record<string, unknown>>()
     const files = new Map<string, ScriptFile>()

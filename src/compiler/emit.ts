@@ -6,6 +6,7 @@
 import { BUNDLE_FORMAT, PACK_SECTIONS, type BundleBody, type BundleFile, type PackBundle, type PackSection } from "../domain/Bundle.js"
 import type { JsonObject } from "../domain/SourceFields.js"
 import type { ScriptFile } from "./check.js"
+import { sortKeys, withMembers } from "./keyOrder.js"
 import type { Component } from "./model.js"
 
 export interface FinalComponent {
@@ -32,7 +33,7 @@ export const finalValue = (component: Component, patch: Record<string, unknown> 
   if (patch === undefined) return component.value
   const last = lastPatched.get(component)
   if (last !== undefined && sameJson(last.patch, patch)) return last.value
-  const value = { ...component.value, ...patch }
+  const value = withMembers(component.value, patch) as JsonObject
   lastPatched.set(component, { patch, value })
   return value
 }
@@ -41,20 +42,6 @@ export const finalValue = (component: Component, patch: Record<string, unknown> 
 const NEEDS_ESCAPE = /["\\\u0000-\u001f\ud800-\udfff]/
 
 const quote = (text: string): string => (NEEDS_ESCAPE.test(text) ? JSON.stringify(text) : `"${text}"`)
-
-/** Keys are few per object: insertion sort by UTF-16 code units beats the generic sort here. */
-const sortKeys = (keys: Array<string>): Array<string> => {
-  for (let i = 1; i < keys.length; i++) {
-    const key = keys[i]!
-    let j = i - 1
-    while (j >= 0 && keys[j]! > key) {
-      keys[j + 1] = keys[j]!
-      j--
-    }
-    keys[j + 1] = key
-  }
-  return keys
-}
 
 const notFinite = (value: number): never => {
   throw new RangeError(`${value} has no JSON representation`)
@@ -72,26 +59,56 @@ const isIndexKey = (key: string): boolean => {
 
 const INDEX_KEYS = Symbol("index keys")
 
-/** A copy with every object's keys inserted in sorted order, or INDEX_KEYS when that order cannot hold. */
-const sortedCopy = (value: unknown): unknown => {
+const isPlainRecord = (value: object): boolean => {
+  const prototype = Object.getPrototypeOf(value)
+  return prototype === Object.prototype || prototype === null
+}
+
+/**
+ * `value` itself when every object in it already has its keys in sorted order (the compiler builds its
+ * values that way), else a copy with the keys inserted in sorted order where they were not; INDEX_KEYS when
+ * that order cannot hold. Checking allocates nothing; only the parts out of order are copied.
+ */
+const inCanonicalOrder = (value: unknown): unknown => {
   if (typeof value === "number") return Number.isFinite(value) ? value : notFinite(value)
   if (typeof value !== "object" || value === null) return value
   if (Array.isArray(value)) {
-    const copy = new Array<unknown>(value.length)
+    let copy: Array<unknown> | undefined
     for (let i = 0; i < value.length; i++) {
-      const item = sortedCopy(value[i])
-      if (item === INDEX_KEYS) return INDEX_KEYS
-      copy[i] = item
+      const item: unknown = value[i]
+      const ordered = inCanonicalOrder(item)
+      if (ordered === INDEX_KEYS) return INDEX_KEYS
+      if (ordered !== item) {
+        copy ??= value.slice()
+        copy[i] = ordered
+      }
     }
-    return copy
+    return copy ?? value
   }
   const record = value as Record<string, unknown>
+  if (!isPlainRecord(record)) return copyInOrder(record)
+  let previous: string | undefined
+  for (const key in record) {
+    if (isIndexKey(key)) return INDEX_KEYS
+    if (previous !== undefined && previous > key) return copyInOrder(record)
+    const item = record[key]
+    const ordered = inCanonicalOrder(item)
+    if (ordered === INDEX_KEYS) return INDEX_KEYS
+    // The member's ordered copy is made once, here, and reused by the copy of this record.
+    if (ordered !== item) return copyInOrder(record, key, ordered)
+    previous = key
+  }
+  return value
+}
+
+/** The record's own keys inserted in sorted order, each value in canonical order (`known`: one already done). */
+const copyInOrder = (record: Record<string, unknown>, knownKey?: string, known?: unknown): unknown => {
   const keys = sortKeys(Object.keys(record))
   const copy: Record<string, unknown> = {}
   for (let i = 0; i < keys.length; i++) {
     const key = keys[i]!
     if (isIndexKey(key)) return INDEX_KEYS
-    const item = sortedCopy(record[key])
+    const item = key === knownKey ? known : inCanonicalOrder(record[key])
     if (item === INDEX_KEYS) return INDEX_KEYS
     copy[key] = item
   }
@@ -146,13 +163,13 @@ const writePieces = (value: unknown, out: Array<string>): void => {
 
 /**
  * RFC 8785 canonical JSON of a JSON value built by the compiler (plain objects, arrays, strings, finite
- * numbers, booleans, null; undefined members are left out as JSON.stringify does). A copy with sorted keys
- * lets the engine's JSON.stringify write the text in one flat string; its number and string forms are the
- * RFC's. Byte-identical to `canonicalize` (a property test says so); throws a RangeError for NaN/Infinity.
+ * numbers, booleans, null; undefined members are left out as JSON.stringify does). A value whose keys are in
+ * sorted order (copied into that order where they are not) lets the engine's JSON.stringify write the text in
+ * one flat string; its number and string forms are the RFC's. Byte-identical to `canonicalize` (a property test says so); throws a RangeError for NaN/Infinity.
  */
 export const canonicalText = (value: unknown): string => {
-  const copy = sortedCopy(value)
-  if (copy !== INDEX_KEYS) return JSON.stringify(copy) ?? "null"
+  const ordered = inCanonicalOrder(value)
+  if (ordered !== INDEX_KEYS) return JSON.stringify(ordered) ?? "null"
   const out: Array<string> = []
   writePieces(value, out)
   return out.join("")

@@ -22,6 +22,7 @@ import type { WorkQueueSource } from "../domain/WorkQueue.js"
 import type { TaskSource, WorkflowSource } from "../domain/Workflow.js"
 import { finding, nearest, pointerJoin, type Finding } from "./Finding.js"
 import type { Component, EntryPointSource, FileUnit, LinkRef, ManifestInfo, TaskModel, TransitionTarget, WorkflowModel } from "./model.js"
+import { sortKeys } from "./keyOrder.js"
 import { compileParameters, type CompiledParameters } from "./parameters.js"
 import { validateAgainst } from "./schemaValidation.js"
 import { checkTemplates, isTemplated } from "./templates.js"
@@ -48,11 +49,11 @@ const NONE: Normalized = { components: [] }
 const decodeReported = (ctx: NormalizeContext, ...keys: ReadonlyArray<string>): boolean =>
   ctx.out.some((f) => keys.some((key) => f.pointer === `/${key}` || f.pointer.startsWith(`/${key}/`)))
 
-/** Drops keys whose value is undefined so bundle values carry only what was given. */
+/** Drops keys whose value is undefined so bundle values carry only what was given; keys in canonical order. */
 const compact = (value: Record<string, unknown>): JsonObject => {
   const out: Record<string, unknown> = {}
   // Keys, not entries: this runs for every component, and entries would allocate a pair per key.
-  for (const key of Object.keys(value)) {
+  for (const key of sortKeys(Object.keys(value))) {
     const item = value[key]
     if (item !== undefined) out[key] = item
   }

@@ -7,6 +7,7 @@
 import { JSON_SCHEMA_KEYWORDS } from "../domain/Parameters.js"
 import type { JsonObject } from "../domain/SourceFields.js"
 import { finding, nearest, pointerJoin, type Finding } from "./Finding.js"
+import { setMember, sortKeys, withMember } from "./keyOrder.js"
 
 export interface ParameterInfo {
   readonly name: string
@@ -50,8 +51,9 @@ const compileNode = (node: unknown, pointer: string, out: Array<Finding>, allowB
     return {}
   }
   const result: Record<string, unknown> = {}
-  // Keys, not entries: this runs for every schema node, and entries would allocate a pair per key.
-  for (const key of Object.keys(node)) {
+  // Keys, not entries: this runs for every schema node, and entries would allocate a pair per key. Copied in
+  // canonical order, so the bundle needs no sorted copy.
+  for (const key of sortKeys(Object.keys(node))) {
     const value = node[key]
     const at = pointerJoin(pointer, key)
     if (!JSON_SCHEMA_KEYWORDS.has(key) && !key.startsWith("x-")) {
@@ -104,13 +106,14 @@ const compileNode = (node: unknown, pointer: string, out: Array<Finding>, allowB
             break
           }
           const compiled: Record<string, unknown> = {}
-          for (const [name, sub] of Object.entries(value)) {
+          for (const name of sortKeys(Object.keys(value))) {
+            const sub = value[name]
             const problem = key === "patternProperties" ? regexProblem(name) : undefined
             if (problem !== undefined) {
               out.push(finding("PS4019", `the property pattern ${JSON.stringify(name)} does not compile: ${problem}`, pointerJoin(at, name), { target: "key" }))
               continue
             }
-            compiled[name] = compileNode(sub, pointerJoin(at, name), out, key === "properties")
+            setMember(compiled, name, compileNode(sub, pointerJoin(at, name), out, key === "properties"))
           }
           result[key] = compiled
         } else if ((SCHEMA_ONE as ReadonlyArray<string>).includes(key)) {
@@ -123,18 +126,17 @@ const compileNode = (node: unknown, pointer: string, out: Array<Finding>, allowB
         }
     }
   }
-  liftRequired(node, result)
-  return result
+  return liftRequired(node, result)
 }
 
 /** Moves `required: true` of each property into the object's `required` list (sorted, no duplicates). */
-const liftRequired = (source: Record<string, unknown>, compiled: Record<string, unknown>): void => {
+const liftRequired = (source: Record<string, unknown>, compiled: Record<string, unknown>): Record<string, unknown> => {
   const properties = source["properties"]
-  if (!isObject(properties)) return
+  if (!isObject(properties)) return compiled
   const lifted = Object.entries(properties).filter(([, p]) => isObject(p) && p["required"] === true).map(([name]) => name)
-  if (lifted.length === 0) return
+  if (lifted.length === 0) return compiled
   const existing = Array.isArray(compiled["required"]) ? (compiled["required"] as Array<string>) : []
-  compiled["required"] = [...new Set([...existing, ...lifted])].sort()
+  return withMember(compiled, "required", [...new Set([...existing, ...lifted])].sort())
 }
 
 const parameterInfos = (schema: JsonObject, source: Record<string, unknown>, pointer: string, flat: boolean): Array<ParameterInfo> => {
@@ -151,18 +153,17 @@ const parameterInfos = (schema: JsonObject, source: Record<string, unknown>, poi
 
 /** `source` absent: an empty object schema. */
 export const compileParameters = (source: JsonObject | undefined, pointer: string, out: Array<Finding>): CompiledParameters => {
-  if (source === undefined) return { schema: { type: "object", properties: {} }, parameters: [], flat: true }
+  if (source === undefined) return { schema: { properties: {}, type: "object" }, parameters: [], flat: true }
   if (typeof source["type"] === "string" || Array.isArray(source["type"])) {
     if (source["type"] !== "object") out.push(finding("PS2006", `a parameter schema must have type "object"`, pointerJoin(pointer, "type")))
     const schema = compileNode(source, pointer, out, false) as JsonObject
-    const withProperties = isObject(schema["properties"]) ? schema : { ...schema, properties: {} }
+    const withProperties = isObject(schema["properties"]) ? schema : withMember(schema, "properties", {}) as JsonObject
     return { schema: withProperties, parameters: parameterInfos(withProperties, source, pointer, false), flat: false }
   }
   const properties: Record<string, unknown> = {}
-  for (const [name, entry] of Object.entries(source)) {
-    properties[name] = compileNode(entry, pointerJoin(pointer, name), out, true)
+  for (const name of sortKeys(Object.keys(source))) {
+    setMember(properties, name, compileNode(source[name], pointerJoin(pointer, name), out, true))
   }
-  const schema: Record<string, unknown> = { type: "object", properties }
-  liftRequired({ properties: source }, schema)
+  const schema = liftRequired({ properties: source }, { properties, type: "object" })
   return { schema, parameters: parameterInfos(schema, source, pointer, true), flat: true }
 }

@@ -132,12 +132,21 @@ const visit = (walk: Walk, value: unknown, depth: number): Finding | undefined =
 /** Walks the loaded value once; aliases are counted every time they are reached. */
 export const checkBounds = (root: unknown): Finding | undefined => visit({ nodes: 0, path: [] }, root, 0)
 
-export const parseYaml = (text: string): ParseOutcome => {
-  const loaded = loadYaml(text)
-  if ("error" in loaded) return { ok: false, finding: parseFailure(loaded.error, text) }
-  if (loaded.value === undefined || loaded.value === null) {
+const loadedValue = (value: unknown): ParseOutcome => {
+  if (value === undefined || value === null) {
     return { ok: false, finding: finding("PS1010", "the file holds no YAML document", "", { position: { line: 1, column: 1 } }) }
   }
-  const bounds = checkBounds(loaded.value)
-  return bounds === undefined ? { ok: true, value: loaded.value } : { ok: false, finding: bounds }
+  const bounds = checkBounds(value)
+  return bounds === undefined ? { ok: true, value } : { ok: false, finding: bounds }
 }
+
+export const parseYaml = (text: string): ParseOutcome => {
+  const loaded = loadYaml(text)
+  return "error" in loaded ? { ok: false, finding: parseFailure(loaded.error, text) } : loadedValue(loaded.value)
+}
+
+/**
+ * The outcome for a value js-yaml loaded on the read-ahead thread, sent as JSON text: the same bounds apply
+ * (aliases arrive expanded, and were counted each time they were reached here too).
+ */
+export const parseJsonOfYaml = (json: string): ParseOutcome => loadedValue(JSON.parse(json))

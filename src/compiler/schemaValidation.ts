@@ -49,7 +49,59 @@ const withoutMetaSchema = (schema: Record<string, unknown>): Record<string, unkn
   return rest
 }
 
-export const validateAgainst = (schema: Record<string, unknown>, value: unknown): SchemaCheck => {
+const isType = (type: unknown, value: unknown): boolean => {
+  switch (type) {
+    case "string": return typeof value === "string"
+    case "integer": return Number.isInteger(value)
+    case "number": return typeof value === "number"
+    case "boolean": return typeof value === "boolean"
+    case "null": return value === null
+    case "array": return Array.isArray(value)
+    case "object": return typeof value === "object" && value !== null && !Array.isArray(value)
+    default: return false
+  }
+}
+
+const isPrimitive = (value: unknown): boolean => value === null || (typeof value !== "object" && typeof value !== "function")
+
+/**
+ * True when `value` plainly satisfies a schema made only of `type`, `enum` of scalars, `minimum`/`maximum`
+ * and annotations: the shape of most parameter defaults, checked without building a validator. False means
+ * "not decided here" (Ajv decides, and words the error): this never reports a value as invalid.
+ */
+export const plainlyValid = (schema: Record<string, unknown>, value: unknown): boolean => {
+  for (const key in schema) {
+    const keyword = schema[key]
+    switch (key) {
+      case "type":
+        if (!isType(keyword, value)) return false
+        break
+      case "enum":
+        // Ajv refuses an enum with repeated items as a schema: that is its to report.
+        if (!Array.isArray(keyword) || !keyword.every(isPrimitive) || !keyword.includes(value) || new Set(keyword).size !== keyword.length) return false
+        break
+      case "minimum":
+        if (typeof keyword !== "number" || (typeof value === "number" && !(value >= keyword))) return false
+        break
+      case "maximum":
+        if (typeof keyword !== "number" || (typeof value === "number" && !(value <= keyword))) return false
+        break
+      case "description": case "title":
+        if (typeof keyword !== "string") return false
+        break
+      default:
+        // The annotations are keywords Ajv knows to take a boolean or a number (see `instance`).
+        if (!PARAMETER_ANNOTATIONS.includes(key as (typeof PARAMETER_ANNOTATIONS)[number]) || (typeof keyword !== "boolean" && typeof keyword !== "number")) return false
+    }
+  }
+  return true
+}
+
+export const validateAgainst = (schema: Record<string, unknown>, value: unknown): SchemaCheck =>
+  plainlyValid(schema, value) ? { ok: true } : validateWithAjv(schema, value)
+
+/** Ajv's verdict alone (validateAgainst takes a shortcut for plain cases). */
+export const validateWithAjv = (schema: Record<string, unknown>, value: unknown): SchemaCheck => {
   // Key order comes from the YAML, so equal schemas written alike share a validator.
   const key = JSON.stringify(schema)
   let validator = validators.get(key)

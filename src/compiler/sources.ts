@@ -8,6 +8,7 @@ import { finding } from "./Finding.js"
 import { MAX_YAML_BYTES } from "./limits.js"
 import { readStamped, unchangedSince, type Discovery, type PackLocation, type PathFinding, type Stamp } from "./load.js"
 import type { FileUnit, SourceFile } from "./model.js"
+import { withYamlAhead, type ReadAhead } from "./readAhead.js"
 import { buildUnit, declaredPackRef, textOf } from "./unit.js"
 
 export interface Sources {
@@ -72,9 +73,9 @@ export class UnitCache {
       return unit
     }
 
-    const readHere = (file: SourceFile, pack: Pack): FileUnit | undefined => {
+    const readHere = (file: SourceFile, pack: Pack, ahead: ReadAhead | undefined): FileUnit | undefined => {
       read++
-      const bytes = readStamped(file.abs, MAX_YAML_BYTES, nowMs)
+      const bytes = ahead?.read ?? readStamped(file.abs, MAX_YAML_BYTES, nowMs)
       if (!bytes.ok) {
         this.kept.delete(file.abs)
         findings.push({
@@ -89,33 +90,53 @@ export class UnitCache {
       const known = keptFor(file, pack)
       if (known !== undefined && known.unit.text === textOf(bytes.bytes)) return keep(known, file, bytes.stamp!)
       parsed++
-      return remember(file, pack, buildUnit(file, bytes.bytes, pack.ref, pack.directoryName, pack.hostPaths), bytes.stamp!)
+      return remember(file, pack, buildUnit(file, bytes.bytes, pack.ref, pack.directoryName, pack.hostPaths, ahead?.parsed), bytes.stamp!)
     }
     const units: Array<FileUnit> = []
     const packOfUnit = new Map<FileUnit, string>()
     const locationOfFile = new Map<string, PackLocation>()
-    const unitFor = (file: SourceFile, pack: Pack): FileUnit | undefined => {
-      const known = keptFor(file, pack)
-      return known !== undefined && unchangedSince(known.stamp, file.abs) ? keep(known, file) : readHere(file, pack)
+    // Which files have the stamp they were last read with, in the order they are visited below; the others
+    // are read (by a second thread as well, when they are many).
+    const unchanged: Array<boolean> = []
+    const toRead: Array<string> = []
+    for (const pack of packs) {
+      for (const file of [pack.location.manifest, ...pack.location.files]) {
+        const known = this.kept.get(file.abs)
+        const same = known !== undefined && unchangedSince(known.stamp, file.abs)
+        unchanged.push(same)
+        if (!same) toRead.push(file.abs)
+      }
     }
     let files = 0
-    for (const pack of packs) {
-      // The manifest first: the other files of a pack are qualified with the ref it declares.
-      const manifest = unitFor(pack.location.manifest, pack)
-      pack.ref = manifest?.manifest?.ref ?? (manifest === undefined ? undefined : declaredPackRef(manifest.text)) ?? pack.directoryName
-      files += 1 + pack.location.files.length
-      if (manifest !== undefined) {
-        units.push(manifest)
-        packOfUnit.set(manifest, pack.ref)
+    withYamlAhead(toRead, nowMs, (readAhead) => {
+      let visited = 0
+      let taken = 0
+      const unitFor = (file: SourceFile, pack: Pack): FileUnit | undefined => {
+        const known = keptFor(file, pack)
+        if (unchanged[visited++] === true) {
+          if (known !== undefined) return keep(known, file)
+          return readHere(file, pack, undefined)
+        }
+        return readHere(file, pack, readAhead?.(taken++))
       }
-      for (const file of pack.location.files) {
-        locationOfFile.set(file.abs, pack.location)
-        const unit = unitFor(file, pack)
-        if (unit === undefined) continue
-        units.push(unit)
-        packOfUnit.set(unit, pack.ref)
+      for (const pack of packs) {
+        // The manifest first: the other files of a pack are qualified with the ref it declares.
+        const manifest = unitFor(pack.location.manifest, pack)
+        pack.ref = manifest?.manifest?.ref ?? (manifest === undefined ? undefined : declaredPackRef(manifest.text)) ?? pack.directoryName
+        files += 1 + pack.location.files.length
+        if (manifest !== undefined) {
+          units.push(manifest)
+          packOfUnit.set(manifest, pack.ref)
+        }
+        for (const file of pack.location.files) {
+          locationOfFile.set(file.abs, pack.location)
+          const unit = unitFor(file, pack)
+          if (unit === undefined) continue
+          units.push(unit)
+          packOfUnit.set(unit, pack.ref)
+        }
       }
-    }
+    })
     for (const [abs, known] of this.kept) if (known.seenIn !== generation) this.kept.delete(abs)
     return { units, packOfUnit, locationOfFile, findings, files, read, parsed }
   }

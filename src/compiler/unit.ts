@@ -9,7 +9,7 @@ import {
   normalizeRule, normalizeRuntime, normalizeSensor, normalizeTrigger, normalizeWorkflow,
   type NormalizeContext, type Normalized,
 } from "./normalize.js"
-import { parseYaml } from "./parse.js"
+import { parseYaml, type ParseOutcome } from "./parse.js"
 import { acceptsSchema, type Accepts } from "./shape.js"
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] }
@@ -55,11 +55,13 @@ const invalidUtf8At = (bytes: Uint8Array, text: string): number | undefined => {
 export const textOf = (bytes: Uint8Array): string => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("utf8")
 
 /**
+ * `parsedAhead`: the outcome of parsing these bytes, when it was done ahead (see readAhead.ts).
  * `hostPaths` are the pack's absolute directories on this machine: a file that mentions one would carry it
  * into the bundle (values come from the YAML text), which must stay portable and private.
  */
 export const buildUnit = (
   file: SourceFile, bytes: Uint8Array, packRef: string, directoryName: string, hostPaths: ReadonlyArray<string>,
+  parsedAhead?: ParseOutcome,
 ): FileUnit => {
   const text = textOf(bytes)
   const findings: Array<Finding> = []
@@ -75,7 +77,7 @@ export const buildUnit = (
     findings.push({ code: "PS1003", message: "the file is not valid UTF-8", pointer: "", position: positionOf(text, invalid), hint: "save the file as UTF-8" })
     return unit
   }
-  const parsed = parseYaml(text)
+  const parsed = parsedAhead ?? parseYaml(text)
   if (!parsed.ok) {
     findings.push(parsed.finding)
     return unit

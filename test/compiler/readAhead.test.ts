@@ -1,0 +1,163 @@
+import * as fs from "node:fs"
+import * as path from "node:path"
+import { Worker } from "node:worker_threads"
+import { afterEach, describe, expect, it } from "@effect/vitest"
+import { canonicalJson } from "../../src/domain/Bundle.js"
+import { parseYaml } from "../../src/compiler/parse.js"
+import { textOf } from "../../src/compiler/unit.js"
+import { currentHelper, newHelperWorker, yamlListWith } from "../../src/compiler/readAhead.js"
+import { MINI_CORE, compileOk, tempDir, validate, writeFiles } from "./helpers.js"
+
+/** Runs `body` with the compile's second thread turned off (PACKSMITH_COMPILE_THREADS=1). */
+const singleThreaded = async <A>(body: () => Promise<A>): Promise<A> => {
+  process.env["PACKSMITH_COMPILE_THREADS"] = "1"
+  try {
+    return await body()
+  } finally {
+    delete process.env["PACKSMITH_COMPILE_THREADS"]
+  }
+}
+
+/** Enough packs that the compiler reads ahead (its threshold is 64 files), each action with a script. */
+const manyPacks = (root: string, packs = 12): string => {
+  writeFiles(root, MINI_CORE)
+  for (let p = 0; p < packs; p++) {
+    const pack = `pack${p}`
+    const files: Record<string, string> = { [`${pack}/pack.yaml`]: `ref: ${pack}\nversion: "1.0.${p}"\n` }
+    for (let a = 0; a < 6; a++) {
+      files[`${pack}/actions/a${a}.yaml`] =
+        `ref: ${pack}.a${a}\nentry_point: a${a}.sh\nmeta: {zeta: 1, alpha: [${a}]}\nparameters:\n  n: {type: integer, default: ${a}, required: true}\n  s: {type: string, default: "x${a}"}\n`
+      files[`${pack}/actions/a${a}.sh`] = `#!/bin/sh\necho ${pack} ${a}\n`
+    }
+    writeFiles(root, files)
+  }
+  return root
+}
+
+/** What `yaml` makes of one file in both paths, as canonical text (JSON text cannot tell -0 from 0; nor can a bundle). */
+const outcomeText = (outcome: ReturnType<typeof parseYaml> | undefined): string =>
+  outcome === undefined ? "unread" : outcome.ok ? canonicalJson(outcome.value) : `${outcome.finding.code} ${outcome.finding.message}`
+
+const workers: Array<Worker> = []
+afterEach(async () => {
+  await Promise.all(workers.splice(0).map((w) => w.terminate()))
+})
+
+describe("reading ahead on a second thread", () => {
+  it("compiles a large workspace to the same bundle as one thread does, using the second thread", async () => {
+    const root = manyPacks(path.join(tempDir("packsmith-ra-"), "ws"))
+    const alone = await singleThreaded(() => compileOk([root]))
+    const shared = await compileOk([root])
+    expect(currentHelper()).toBeDefined()
+    expect(shared.canonicalBody).toBe(alone.canonicalBody)
+    expect(shared.bundle.digest).toBe(alone.bundle.digest)
+    expect(shared.bundle.blobs).toEqual(alone.bundle.blobs)
+    expect(Object.keys(shared.bundle.body.files)).toHaveLength(72 + 1)
+    expect(shared.stats).toEqual(alone.stats)
+  })
+
+  it("reports the same diagnostics, at the same places, for files the second thread declines", async () => {
+    const root = manyPacks(path.join(tempDir("packsmith-ra-"), "ws"))
+    const bad = path.join(root, "pack3/actions")
+    writeFiles(bad, {
+      "syntax.yaml": "ref: pack3.syntax\nentry_point: [unclosed\n",
+      "duplicate.yaml": "ref: pack3.dup\nref: pack3.dup2\nentry_point: a0.sh\n",
+      "nan.yaml": "ref: pack3.nan\nentry_point: a0.sh\ntimeout: .nan\n",
+      "bomb.yaml": `ref: pack3.bomb\nentry_point: a0.sh\nmeta:\n  a: &a ["${"x".repeat(50)}", "${"x".repeat(50)}"]\n${Array.from({ length: 8 }, (_, i) => `  l${i + 1}: &l${i + 1} [${Array.from({ length: 10 }, () => (i === 0 ? "*a" : `*l${i}`)).join(", ")}]`).join("\n")}\n`,
+      "empty.yaml": "# nothing here\n",
+      "tricky.yaml": 'ref: pack3.tricky\nentry_point: a0.sh\nmeta: {"__proto__": {polluted: true}, "10": a, "9": b, zero: -0, big: 1.0e+308, line: "\\u2028", lone: "\\ud800"}\n',
+    })
+    // Scripts the second thread reads too: symlinks are resolved and judged by the compiler.
+    const scripts = path.join(root, "pack4/actions")
+    writeFiles(scripts, { "out.yaml": "ref: pack4.out\nentry_point: out.sh\n", "in.yaml": "ref: pack4.in\nentry_point: in.sh\n" })
+    fs.writeFileSync(path.join(root, "..", "outside.sh"), "#!/bin/sh\n")
+    fs.symlinkSync(path.join(root, "..", "outside.sh"), path.join(scripts, "out.sh"))
+    fs.symlinkSync("a0.sh", path.join(scripts, "in.sh"))
+    fs.writeFileSync(path.join(bad, "latin1.yaml"), Buffer.from("ref: pack3.latin\ndescription: caf\xe9\nentry_point: a0.sh\n", "latin1"))
+    fs.writeFileSync(path.join(bad, "huge.yaml"), `ref: pack3.huge\ndescription: "${"y".repeat(1024 * 1024)}"\n`)
+    const alone = await singleThreaded(() => validate([root]))
+    const shared = await validate([root])
+    expect(shared.diagnostics.map((d) => ({ ...d }))).toEqual(alone.diagnostics.map((d) => ({ ...d })))
+    const codes = new Set(shared.diagnostics.map((d) => d.code))
+    for (const code of ["PS1002", "PS1003", "PS1006", "PS1008", "PS1010", "PS4002"]) expect(codes).toContain(code)
+    expect(shared.diagnostics.filter((d) => d.code === "PS4002").map((d) => d.file)).toEqual([expect.stringMatching(/pack4\/actions\/out\.yaml$/)])
+    expect(({} as Record<string, unknown>)["polluted"]).toBeUndefined()
+  })
+
+  it("gives every file the same parse outcome whichever thread parsed it", async () => {
+    const dir = tempDir("packsmith-ra-")
+    const texts = [
+      "a: 1\n", "a: [1, 2, {b: c}]\n", 'k: {"__proto__": 1, "10": a, "9": b}\n', "z: -0\nbig: 1.0e+308\n",
+      "s: \"\\u2028 \\ud800 \\t\"\n", "a: b\na: c\n", "x: .inf\n", "[unclosed\n", "", "just a scalar\n",
+    ]
+    const files = texts.map((text, i) => {
+      const file = path.join(dir, `f${i}.yaml`)
+      fs.writeFileSync(file, text)
+      return file
+    })
+    const worker = helperLike()
+    const list = yamlListWith(worker, files, Date.now(), 5_000)
+    // Give the helper time to claim and answer from the front; the rest are read here.
+    await new Promise((resolve) => setTimeout(resolve, 300))
+    const got = files.map((_, i) => list.take(i))
+    list.close()
+    for (let i = 0; i < texts.length; i++) {
+      const { read, parsed } = got[i]!
+      expect(read.ok).toBe(true)
+      // No outcome: the helper left the parsing to the compiler, which parses the bytes itself.
+      const effective = parsed ?? (read.ok ? parseYaml(textOf(read.bytes)) : undefined)
+      expect(outcomeText(effective)).toBe(outcomeText(parseYaml(texts[i]!)))
+    }
+  })
+
+  it("reads a file here when the helper claimed it and never answers", () => {
+    const dir = tempDir("packsmith-ra-")
+    const files = ["a: 1\n", "b: 2\n", "c: 3\n"].map((text, i) => {
+      const file = path.join(dir, `f${i}.yaml`)
+      fs.writeFileSync(file, text)
+      return file
+    })
+    // Claims the first file, says so, then hangs.
+    const claimed = new Int32Array(new SharedArrayBuffer(4))
+    const stuck = new Worker(`
+      const { parentPort, workerData } = require("node:worker_threads")
+      parentPort.on("message", ({ control }) => {
+        Atomics.add(new BigInt64Array(control, 0, 1), 0, 1n)
+        Atomics.store(workerData, 0, 1)
+        Atomics.notify(workerData, 0)
+        Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0)
+      })`, { eval: true, workerData: claimed })
+    workers.push(stuck)
+    const list = yamlListWith(stuck, files, Date.now(), 200)
+    expect(Atomics.wait(claimed, 0, 0, 10_000)).not.toBe("timed-out")
+    const first = list.take(0)
+    expect(list.helperStalled).toBe(true)
+    expect(first.parsed).toEqual({ ok: true, value: { a: 1 } })
+    expect(list.take(1).parsed).toEqual({ ok: true, value: { b: 2 } })
+    expect(list.take(2).parsed).toEqual({ ok: true, value: { c: 3 } })
+    list.close()
+  })
+
+  it("reads everything here when the helper is gone", async () => {
+    const dir = tempDir("packsmith-ra-")
+    const files = ["a: 1\n", "b: [x]\n"].map((text, i) => {
+      const file = path.join(dir, `f${i}.yaml`)
+      fs.writeFileSync(file, text)
+      return file
+    })
+    const gone = helperLike()
+    await gone.terminate()
+    const list = yamlListWith(gone, files, Date.now(), 200)
+    expect(list.take(0).parsed).toEqual({ ok: true, value: { a: 1 } })
+    expect(list.take(1).parsed).toEqual({ ok: true, value: { b: ["x"] } })
+    expect(list.helperStalled).toBe(false)
+    list.close()
+  })
+})
+
+/** A helper thread like the compiler's, stopped after the test. */
+function helperLike(): Worker {
+  const worker = newHelperWorker()
+  workers.push(worker)
+  return worker
+}
