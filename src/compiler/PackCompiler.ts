@@ -20,6 +20,7 @@ import { discover, displayPathFor, ListingCache, type PackLocation, type PathFin
 import type { FileUnit } from "./model.js"
 import { makeLocator } from "./positions.js"
 import { UnitCache } from "./sources.js"
+import { textOf } from "./unit.js"
 import { readVcsCommit } from "./vcs.js"
 
 /** What a compile did with the YAML files: an unchanged file is neither read nor parsed again. */
@@ -98,7 +99,7 @@ const toDiagnostic = (file: string, f: Finding, position: { line: number; column
 const locateIn = (unit: FileUnit, f: Finding): { line: number; column: number } => {
   if (f.position !== undefined) return f.position
   if (f.pointer === "") return START
-  unit.locate ??= makeLocator(unit.text)
+  unit.locate ??= makeLocator(textOf(unit.bytes))
   return unit.locate(f.pointer, f.target ?? "value")
 }
 

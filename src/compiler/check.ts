@@ -126,7 +126,23 @@ const realpathOfScript = (abs: string, isLink: boolean, realDir: string, dirs: R
  * Resolves, bounds-checks and hashes a referenced file. Cached by the stat signature of the file reached
  * (device, inode, size, times, mode), so an unchanged script costs one stat per compile.
  */
-const readScript = (abs: string, realDir: string, cache: ScriptCache, dirs: RealDirs, ahead: ScriptsAhead | undefined): ScriptOutcome => {
+const readScript = (
+  abs: string, realDir: string, cache: ScriptCache, dirs: RealDirs, ahead: ScriptsAhead | undefined, listedPlain: boolean,
+): ScriptOutcome => {
+  // Listed as a regular file in a kind directory that is no symlink, and read (without following a symlink)
+  // ahead: that read's descriptor stat is the file's stat, and nothing else needs looking up.
+  const listedRead = listedPlain ? ahead?.(abs) : undefined
+  if (listedRead?.read.ok === true && listedRead.read.stamp !== undefined && listedRead.sha256 !== undefined) {
+    const { read, sha256 } = listedRead
+    const stamp = read.stamp!
+    const signature = `${stamp.dev}:${stamp.ino}:${stamp.size}:${stamp.mtimeMs}:${stamp.ctimeMs}:${read.mode}`
+    const cached = cache.get(abs)
+    if (cached !== undefined && cached.signature === signature) return cached
+    const entry: BundleFile = { sha256, size: read.bytes.length, mode: (read.mode & 0o111) !== 0 ? 0o755 : 0o644 }
+    const made = { signature, sha256, entry, bytes: read.bytes }
+    cache.set(abs, made)
+    return made
+  }
   // lstat first: for the usual file that is no symlink it is also the stat, and says no more lookups are needed.
   const link = lstatOf(abs)
   const isLink = link?.isSymbolicLink() === true
@@ -141,7 +157,7 @@ const readScript = (abs: string, realDir: string, cache: ScriptCache, dirs: Real
   if (!isInside(realDir, real)) return { outside: real }
   if (!stat.isFile()) return { error: "PS4003", message: "is not a regular file" }
   // Read ahead from the same path, and still the file just looked at: its bytes and hash stand.
-  const early = real === abs ? ahead?.(abs) : undefined
+  const early = real === abs ? listedRead ?? ahead?.(abs) : undefined
   const fresh = early?.read.ok === true && early.sha256 !== undefined && sameFile(early.read.stamp, stat) ? early : undefined
   const read = fresh?.read ?? readBounded(real, MAX_SCRIPT_BYTES)
   if (!read.ok) return "tooLarge" in read ? { error: "PS1002", message: `is ${read.tooLarge} bytes (limit ${MAX_SCRIPT_BYTES})` } : { error: "PS1004", message: read.error }
@@ -206,7 +222,8 @@ export const check = (
       if (abs === undefined) {
         out.push(finding("PS4002", `entry point ${JSON.stringify(value)} leaves the pack`, entry.pointer, { hint: "give a path relative to the pack's " + entry.directory + "/ directory" }))
       } else {
-        const script = readScript(abs, location.realDir, cache, dirs, ahead)
+        const listedPlain = !/[\\/]/.test(value) && location.plainFiles.has(`${entry.directory}/${value}`)
+        const script = readScript(abs, location.realDir, cache, dirs, ahead, listedPlain)
         if ("missing" in script) {
           if (family === "native" && HOST_BINARY.test(value)) {
             out.push(finding("PS4004", `${JSON.stringify(value)} is not a file of the pack; it will be looked up on the worker`, entry.pointer))

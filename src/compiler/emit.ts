@@ -235,17 +235,44 @@ const sameValues = (a: ReadonlyArray<unknown>, b: ReadonlyArray<unknown>): boole
 /** A pack's sections in canonical order ("manifest" sorts among them). */
 const PACK_KEYS: ReadonlyArray<PackSection | "manifest"> = [...PACK_SECTIONS, "manifest" as const].sort()
 
+const byRef = (a: FinalComponent, b: FinalComponent): number => (a.component.ref < b.component.ref ? -1 : a.component.ref > b.component.ref ? 1 : 0)
+
+/**
+ * The pack as one value with every key in canonical order (sections, refs, and each component's members),
+ * so one JSON.stringify writes its canonical text; undefined when some key cannot be held in order.
+ */
+const orderedPack = (manifest: JsonObject, components: ReadonlyArray<FinalComponent>): Record<string, unknown> | undefined => {
+  const sections = new Map<string, Array<FinalComponent>>()
+  for (const section of PACK_SECTIONS) sections.set(section, [])
+  for (const final of components) sections.get(final.component.section)!.push(final)
+  const pack: Record<string, unknown> = {}
+  for (const key of PACK_KEYS) {
+    if (key === "manifest") {
+      const ordered = inCanonicalOrder(manifest)
+      if (ordered === INDEX_KEYS) return undefined
+      pack[key] = ordered
+      continue
+    }
+    const section: Record<string, unknown> = {}
+    for (const { component, value } of sections.get(key)!.sort(byRef)) {
+      const ordered = inCanonicalOrder(value)
+      if (ordered === INDEX_KEYS || isIndexKey(component.ref)) return undefined
+      section[component.ref] = ordered
+    }
+    pack[key] = section
+  }
+  return pack
+}
+
 const packText = (manifest: JsonObject, components: ReadonlyArray<FinalComponent>): Omit<PackText, "values"> => {
   const body: Record<string, unknown> = { manifest }
+  for (const section of PACK_SECTIONS) body[section] = {}
+  for (const { component, value } of components) (body[component.section] as Record<string, unknown>)[component.ref] = value
+  const ordered = orderedPack(manifest, components)
+  if (ordered !== undefined) return { text: JSON.stringify(ordered), body }
   const members = new Map<PackSection, Array<[string, string]>>()
-  for (const section of PACK_SECTIONS) {
-    body[section] = {}
-    members.set(section, [])
-  }
-  for (const { component, value } of components) {
-    ;(body[component.section] as Record<string, unknown>)[component.ref] = value
-    members.get(component.section)!.push([component.ref, canonicalText(value)])
-  }
+  for (const section of PACK_SECTIONS) members.set(section, [])
+  for (const { component, value } of components) members.get(component.section)!.push([component.ref, canonicalText(value)])
   const parts: Array<string> = ["{"]
   for (let i = 0; i < PACK_KEYS.length; i++) {
     const key = PACK_KEYS[i]!
@@ -281,7 +308,7 @@ export const emitBody = (
   for (const final of components) byPack.get(final.component.pack)?.push(final)
 
   const packs: Record<string, Record<string, unknown>> = {}
-  const packTexts: Array<[string, string]> = []
+  const packTexts: Array<[string, PackText]> = []
   const kept = new Map<string, PackText>()
   let changed = cache.emitted === undefined || manifests.size !== cache.packs.size
   for (const [ref, manifest] of manifests) {
@@ -295,7 +322,7 @@ export const emitBody = (
     }
     kept.set(ref, made)
     packs[ref] = made.body
-    packTexts.push([ref, made.text])
+    packTexts.push([ref, made])
   }
   cache.packs = kept
   const table = filesText(files, cache)
@@ -305,10 +332,27 @@ export const emitBody = (
   if (!changed && cache.emitted !== undefined) return cache.emitted
 
   // {"files":...,"format":...,"packs":{...}}: the members in canonical order, joined once.
-  const parts: Array<string> = [`{"files":`, table.text, `,"format":${quote(BUNDLE_FORMAT)},"packs":`]
-  pushObject(parts, packTexts)
-  parts.push("}")
+  const parts: Array<string> = [`{"files":`, table.text, `,"format":${quote(BUNDLE_FORMAT)},"packs":{`]
+  packTexts.sort(byCodeUnits)
+  let length = 0
+  for (const part of parts) length += part.length
+  const spans: Array<readonly [number, number]> = []
+  for (let i = 0; i < packTexts.length; i++) {
+    const [ref, made] = packTexts[i]!
+    const label = i === 0 ? `${quote(ref)}:` : `,${quote(ref)}:`
+    parts.push(label, made.text)
+    spans.push([length + label.length, length + label.length + made.text.length])
+    length += label.length + made.text.length
+  }
+  parts.push("}}")
   const canonical = parts.join("")
+  // Each pack keeps its text as a slice of the whole (which is not copied by young-generation collections),
+  // not as a string of its own: the next compile joins the slices of the packs that did not change.
+  for (let i = 0; i < packTexts.length; i++) {
+    const [ref, made] = packTexts[i]!
+    const [start, end] = spans[i]!
+    kept.set(ref, { ...made, text: canonical.slice(start, end) })
+  }
   const body = { format: BUNDLE_FORMAT, packs: packs as unknown as Record<string, PackBundle>, files: table.table } satisfies BundleBody
   cache.emitted = { body, canonical }
   return cache.emitted

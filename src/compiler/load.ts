@@ -17,6 +17,11 @@ export interface PackLocation {
   readonly display: string
   readonly manifest: SourceFile
   readonly files: ReadonlyArray<SourceFile>
+  /**
+   * `<kind dir>/<name>` of the other regular files the listings showed directly in the pack's kind
+   * directories, where neither the directory nor the file is a symlink (scripts, mostly).
+   */
+  readonly plainFiles: ReadonlySet<string>
 }
 
 /** A finding about a path rather than a parsed file. */
@@ -79,11 +84,14 @@ export const readBounded = (abs: string, limit: number): ReadResult => readStamp
 
 export type StampedRead = ReadResult & { readonly stamp?: Stamp }
 
-/** `readBounded`, plus the stamp of the bytes read (taken on the open descriptor) when `nowMs` is given. */
-export const readStamped = (abs: string, limit: number, nowMs: number | undefined): StampedRead => {
+/**
+ * `readBounded`, plus the stamp of the bytes read (taken on the open descriptor) when `nowMs` is given.
+ * `noFollow`: a symlink in the last component fails to open rather than being followed.
+ */
+export const readStamped = (abs: string, limit: number, nowMs: number | undefined, noFollow = false): StampedRead => {
   let fd: number | undefined
   try {
-    fd = fs.openSync(abs, fs.constants.O_RDONLY | (fs.constants.O_NONBLOCK ?? 0))
+    fd = fs.openSync(abs, fs.constants.O_RDONLY | (fs.constants.O_NONBLOCK ?? 0) | (noFollow ? fs.constants.O_NOFOLLOW ?? 0 : 0))
     const stat = fs.fstatSync(fd)
     if (!stat.isFile()) return { ok: false, error: "not a regular file" }
     const size = stat.size
@@ -238,14 +246,15 @@ const manifestIn = (dir: string, entries: Listing): string | undefined => {
 }
 
 /** A kind directory's files by the listing they came from: an unchanged listing yields the same objects. */
-const filesOfListing = new WeakMap<Listing, { readonly key: string; readonly files: ReadonlyArray<SourceFile> }>()
+const filesOfListing = new WeakMap<Listing, { readonly key: string; readonly files: ReadonlyArray<SourceFile>; readonly plain: ReadonlyArray<string> }>()
 
 const under = (dir: string, rel: string): string => (dir.endsWith(path.sep) ? dir : dir + path.sep) + rel.split("/").join(path.sep)
 
 const packFiles = (
   dir: string, realDir: string, entries: Listing, listings: ListingCache, cwd: string, show: (rel: string, abs: string) => string,
-): Array<SourceFile> => {
+): { readonly files: Array<SourceFile>; readonly plainFiles: Set<string> } => {
   const files: Array<SourceFile> = []
+  const plainFiles = new Set<string>()
   // List only the kind directories that exist: most packs have a few of them.
   const known = new Map<string, Listing>([["", entries]])
   const listing = (directory: string): Listing => {
@@ -266,14 +275,21 @@ const packFiles = (
     const known = filesOfListing.get(kindEntries)
     if (known !== undefined && known.key === key) {
       for (const file of known.files) files.push(file)
+      for (const rel of known.plain) plainFiles.add(rel)
       continue
     }
     const absDir = under(dir, directory)
     const found: Array<SourceFile> = []
+    const plain: Array<string> = []
+    // A top-level kind directory that is no symlink: its regular files are where they are listed.
+    const plainDirectory = !directory.includes("/") && entries.find((e) => e.name === directory)?.isDirectory() === true
     // A symlink's target can change while the listing does not: such files are looked at every time.
     let symlinks = false
     for (const entry of kindEntries) {
-      if (!YAML_FILE.test(entry.name)) continue
+      if (!YAML_FILE.test(entry.name)) {
+        if (plainDirectory && entry.isFile()) plain.push(`${directory}/${entry.name}`)
+        continue
+      }
       const abs = `${absDir}${path.sep}${entry.name}`
       if (entry.isSymbolicLink()) {
         symlinks = true
@@ -284,10 +300,11 @@ const packFiles = (
       const rel = `${directory}/${entry.name}`
       found.push({ abs, display: show(rel, abs), rel, kind: fileKind })
     }
-    if (!symlinks) filesOfListing.set(kindEntries, { key, files: found })
+    if (!symlinks) filesOfListing.set(kindEntries, { key, files: found, plain })
     for (const file of found) files.push(file)
+    for (const rel of plain) plainFiles.add(rel)
   }
-  return files
+  return { files, plainFiles }
 }
 
 /** Each path is a pack directory (has pack.yaml) or a folder whose subdirectories are packs. */
@@ -302,7 +319,7 @@ export const discover = (paths: ReadonlyArray<string>, cwd: string, listings: Li
     const show = displayUnder(dir, cwd, display)
     const manifestRel = path.basename(manifest)
     const manifestFile: SourceFile = { abs: manifest, display: show(manifestRel, manifest), rel: manifestRel, kind: "pack" }
-    packs.push({ dir, realDir, display: display(dir), manifest: manifestFile, files: packFiles(dir, realDir, entries, listings, cwd, show) })
+    packs.push({ dir, realDir, display: display(dir), manifest: manifestFile, ...packFiles(dir, realDir, entries, listings, cwd, show) })
   }
   for (const given of paths) {
     const abs = path.resolve(cwd, given)

@@ -85,11 +85,16 @@ export interface ManifestInfo {
   readonly value: JsonObject
 }
 
-/** Everything derived from one file's text (cached by path, text and pack ref). */
+/** Everything derived from one file's text (cached by path, bytes and pack ref). */
 export interface FileUnit {
   file: SourceFile
   readonly packRef: string
-  readonly text: string
+  /**
+   * The file's bytes (UTF-8). Kept as bytes, outside the JS heap, rather than as text: the text is needed
+   * again only to place a diagnostic, and thousands of kept strings would be copied by every young-generation
+   * garbage collection of a compile.
+   */
+  readonly bytes: Uint8Array
   readonly findings: ReadonlyArray<Finding>
   readonly components: ReadonlyArray<Component>
   readonly manifest?: ManifestInfo

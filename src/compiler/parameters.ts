@@ -55,10 +55,11 @@ const compileNode = (node: unknown, pointer: string, out: Array<Finding>, allowB
   // canonical order, so the bundle needs no sorted copy.
   for (const key of sortKeys(Object.keys(node))) {
     const value = node[key]
-    const at = pointerJoin(pointer, key)
+    // Made when a finding or a nested schema needs it: most keys of most schemas need neither.
+    const at = (): string => pointerJoin(pointer, key)
     if (!JSON_SCHEMA_KEYWORDS.has(key) && !key.startsWith("x-")) {
       const suggestion = nearest(key, KEYWORD_LIST)
-      out.push(finding("PS2001", `unknown schema keyword "${key}"`, at, {
+      out.push(finding("PS2001", `unknown schema keyword "${key}"`, at(), {
         target: "key", hint: suggestion === undefined ? "custom keywords start with x-" : `did you mean "${suggestion}"?`,
       }))
       continue
@@ -68,59 +69,60 @@ const compileNode = (node: unknown, pointer: string, out: Array<Finding>, allowB
         const types = Array.isArray(value) ? value : [value]
         // An invalid keyword is reported and left out, so validating a default does not report it again.
         if (types.length === 0 || !types.every((t) => typeof t === "string" && JSON_TYPES.has(t))) {
-          out.push(finding("PS2006", `"type" must be one of ${[...JSON_TYPES].join(", ")} (or a list of them)`, at))
+          out.push(finding("PS2006", `"type" must be one of ${[...JSON_TYPES].join(", ")} (or a list of them)`, at()))
         } else result[key] = value
         break
       }
       case "required":
         if (typeof value === "boolean") {
-          if (!allowBooleanRequired) out.push(finding("PS2006", "a boolean `required` belongs on a property; at this level list the required names", at))
+          if (!allowBooleanRequired) out.push(finding("PS2006", "a boolean `required` belongs on a property; at this level list the required names", at()))
         } else if (!Array.isArray(value) || !value.every((v) => typeof v === "string")) {
-          out.push(finding("PS2006", "`required` is a list of property names (or `true` on a property)", at))
+          out.push(finding("PS2006", "`required` is a list of property names (or `true` on a property)", at()))
         } else result[key] = value
         break
       case "secret": case "immutable":
-        if (typeof value !== "boolean") out.push(finding("PS2003", `"${key}" must be a boolean`, at))
+        if (typeof value !== "boolean") out.push(finding("PS2003", `"${key}" must be a boolean`, at()))
         else result[key] = value
         break
       case "position":
-        if (typeof value !== "number" || !Number.isInteger(value) || value < 0) out.push(finding("PS2003", `"position" must be a non-negative integer`, at))
+        if (typeof value !== "number" || !Number.isInteger(value) || value < 0) out.push(finding("PS2003", `"position" must be a non-negative integer`, at()))
         else result[key] = value
         break
       case "pattern": {
         // Validators compile patterns lazily; a broken one would only fail when a value is checked.
         const problem = typeof value === "string" ? regexProblem(value) : "a pattern is a string (a regular expression)"
         if (problem === undefined) result[key] = value
-        else out.push(finding(typeof value === "string" ? "PS4019" : "PS2006", `"pattern" does not compile: ${problem}`, at))
+        else out.push(finding(typeof value === "string" ? "PS4019" : "PS2006", `"pattern" does not compile: ${problem}`, at()))
         break
       }
       case "items":
         result[key] = Array.isArray(value)
-          ? value.map((item, i) => compileNode(item, pointerJoin(at, i), out, false))
-          : compileNode(value, at, out, false)
+          ? value.map((item, i) => compileNode(item, pointerJoin(at(), i), out, false))
+          : compileNode(value, at(), out, false)
         break
       default:
         if ((SCHEMA_MAPS as ReadonlyArray<string>).includes(key)) {
           if (!isObject(value)) {
-            out.push(finding("PS2006", `"${key}" must be a mapping of names to schemas`, at))
+            out.push(finding("PS2006", `"${key}" must be a mapping of names to schemas`, at()))
             break
           }
           const compiled: Record<string, unknown> = {}
+          const mapAt = at()
           for (const name of sortKeys(Object.keys(value))) {
             const sub = value[name]
             const problem = key === "patternProperties" ? regexProblem(name) : undefined
             if (problem !== undefined) {
-              out.push(finding("PS4019", `the property pattern ${JSON.stringify(name)} does not compile: ${problem}`, pointerJoin(at, name), { target: "key" }))
+              out.push(finding("PS4019", `the property pattern ${JSON.stringify(name)} does not compile: ${problem}`, pointerJoin(mapAt, name), { target: "key" }))
               continue
             }
-            setMember(compiled, name, compileNode(sub, pointerJoin(at, name), out, key === "properties"))
+            setMember(compiled, name, compileNode(sub, pointerJoin(mapAt, name), out, key === "properties"))
           }
           result[key] = compiled
         } else if ((SCHEMA_ONE as ReadonlyArray<string>).includes(key)) {
-          result[key] = compileNode(value, at, out, false)
+          result[key] = compileNode(value, at(), out, false)
         } else if ((SCHEMA_LISTS as ReadonlyArray<string>).includes(key)) {
-          if (!Array.isArray(value)) out.push(finding("PS2006", `"${key}" must be a list of schemas`, at))
-          else result[key] = value.map((sub, i) => compileNode(sub, pointerJoin(at, i), out, false))
+          if (!Array.isArray(value)) out.push(finding("PS2006", `"${key}" must be a list of schemas`, at()))
+          else result[key] = value.map((sub, i) => compileNode(sub, pointerJoin(at(), i), out, false))
         } else {
           result[key] = value
         }

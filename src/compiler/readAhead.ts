@@ -89,7 +89,9 @@ const yamlJson = (bytes) => {
 const readFile = (file, kind, maxBytes) => {
   let fd
   try {
-    fd = fs.openSync(file, fs.constants.O_RDONLY | (fs.constants.O_NONBLOCK ?? 0))
+    // A script must be the regular file its directory listed: a symlink put in its place is not followed.
+    const noFollow = kind === "script" ? fs.constants.O_NOFOLLOW ?? 0 : 0
+    fd = fs.openSync(file, fs.constants.O_RDONLY | (fs.constants.O_NONBLOCK ?? 0) | noFollow)
     const stat = fs.fstatSync(fd)
     if (!stat.isFile() || stat.size > maxBytes) return undefined
     const bytes = Buffer.allocUnsafe(stat.size)
@@ -234,7 +236,7 @@ interface Job<T> {
   readonly fromHelper: (read: StampedRead & { readonly ok: true }, made: string | null) => T
 }
 
-/** A script read ahead: its bytes and their sha256. */
+/** A script read ahead (never through a symlink in its last component): its bytes and their sha256. */
 export interface ScriptAhead {
   readonly read: StampedRead
   /** Undefined when the bytes could not be read. */
@@ -255,7 +257,7 @@ const SCRIPT_JOB: Job<ScriptAhead> = {
   kind: "script",
   maxBytes: MAX_SCRIPT_BYTES,
   here: (abs, nowMs) => {
-    const read = readStamped(abs, MAX_SCRIPT_BYTES, nowMs)
+    const read = readStamped(abs, MAX_SCRIPT_BYTES, nowMs, true)
     return { read, sha256: read.ok ? sha256Hex(read.bytes) : undefined }
   },
   fromHelper: (read, sha256) => ({ read, sha256: sha256 ?? sha256Hex(read.bytes) }),

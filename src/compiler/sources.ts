@@ -88,7 +88,7 @@ export class UnitCache {
       }
       // Saved again, or checked out again, with the same text: the unit stands.
       const known = keptFor(file, pack)
-      if (known !== undefined && known.unit.text === textOf(bytes.bytes)) return keep(known, file, bytes.stamp!)
+      if (known !== undefined && Buffer.compare(known.unit.bytes, bytes.bytes) === 0) return keep(known, file, bytes.stamp!)
       parsed++
       return remember(file, pack, buildUnit(file, bytes.bytes, pack.ref, pack.directoryName, pack.hostPaths, ahead?.parsed), bytes.stamp!)
     }
@@ -122,7 +122,7 @@ export class UnitCache {
       for (const pack of packs) {
         // The manifest first: the other files of a pack are qualified with the ref it declares.
         const manifest = unitFor(pack.location.manifest, pack)
-        pack.ref = manifest?.manifest?.ref ?? (manifest === undefined ? undefined : declaredPackRef(manifest.text)) ?? pack.directoryName
+        pack.ref = manifest?.manifest?.ref ?? (manifest === undefined ? undefined : declaredPackRef(textOf(manifest.bytes))) ?? pack.directoryName
         files += 1 + pack.location.files.length
         if (manifest !== undefined) {
           units.push(manifest)

@@ -1,4 +1,5 @@
 /** One file's bytes -> parse -> strict decode -> normalize, as a cacheable unit. */
+import { isUtf8 } from "node:buffer"
 import type { Schema } from "effect"
 import { FILE_KIND_SCHEMAS } from "../domain/FileKinds.js"
 import { pointerSegments, type Finding } from "./Finding.js"
@@ -63,21 +64,25 @@ export const buildUnit = (
   file: SourceFile, bytes: Uint8Array, packRef: string, directoryName: string, hostPaths: ReadonlyArray<string>,
   parsedAhead?: ParseOutcome,
 ): FileUnit => {
-  const text = textOf(bytes)
+  const view = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)
+  // The text is made only when something needs it: a file parsed ahead, valid and clean, never does.
+  let decoded: string | undefined
+  const text = (): string => (decoded ??= textOf(bytes))
   const findings: Array<Finding> = []
   for (const hostPath of hostPaths) {
-    const at = hostPath.length > 1 ? text.indexOf(hostPath) : -1
+    if (hostPath.length <= 1 || view.indexOf(hostPath) === -1) continue
+    const at = text().indexOf(hostPath)
     if (at !== -1) {
-      findings.push({ code: "PS5001", message: `the file names this machine's path ${hostPath}`, pointer: "", position: positionOf(text, at), hint: "use a path relative to the pack" })
+      findings.push({ code: "PS5001", message: `the file names this machine's path ${hostPath}`, pointer: "", position: positionOf(text(), at), hint: "use a path relative to the pack" })
     }
   }
-  const unit: Mutable<FileUnit> = { file, packRef, text, findings, components: [] }
-  const invalid = invalidUtf8At(bytes, text)
+  const unit: Mutable<FileUnit> = { file, packRef, bytes, findings, components: [] }
+  const invalid = isUtf8(view) ? undefined : invalidUtf8At(bytes, text())
   if (invalid !== undefined) {
-    findings.push({ code: "PS1003", message: "the file is not valid UTF-8", pointer: "", position: positionOf(text, invalid), hint: "save the file as UTF-8" })
+    findings.push({ code: "PS1003", message: "the file is not valid UTF-8", pointer: "", position: positionOf(text(), invalid), hint: "save the file as UTF-8" })
     return unit
   }
-  const parsed = parsedAhead ?? parseYaml(text)
+  const parsed = parsedAhead ?? parseYaml(text())
   if (!parsed.ok) {
     findings.push(parsed.finding)
     return unit
