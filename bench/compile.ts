@@ -1,7 +1,8 @@
 /**
  * Compile-path timing on a generated workspace (200 packs x 10 actions, 3,005 YAML files). Prints the floor
- * (readFileSync + js-yaml 4 load + sha256 of the same files, measured in each round) beside a cold compile,
- * an unchanged recompile and a one-file recompile: medians of all rounds, and the first round on its own.
+ * (readFileSync + js-yaml 4 load + sha256 of the same files, measured in each round) beside a cold compile
+ * (and the same with the compiler's second thread turned off), an unchanged recompile and a one-file
+ * recompile: medians of all rounds, and the first round on its own.
  * Run: npm run bench:compile (ROUNDS=n for more rounds, PACKS=n for another size)
  */
 import { createHash } from "node:crypto"
@@ -92,9 +93,21 @@ const ROUNDS = Number(process.env["ROUNDS"] ?? 7)
 interface Round {
   readonly floor: number
   readonly cold: number
+  /** A cold compile with the second thread turned off (PACKSMITH_COMPILE_THREADS=1). */
+  readonly coldOneThread: number
   readonly unchanged: number
   readonly changed: number
 }
+
+const coldCompile = (oneThread: boolean) =>
+  Effect.gen(function* () {
+    if (oneThread) process.env["PACKSMITH_COMPILE_THREADS"] = "1"
+    else delete process.env["PACKSMITH_COMPILE_THREADS"]
+    const compiler = yield* Effect.provide(PackCompiler, PackCompiler.Default)
+    const start = performance.now()
+    const compiled = yield* compiler.compile([root])
+    return { compiler, compiled, ms: performance.now() - start }
+  }).pipe(Effect.ensuring(Effect.sync(() => delete process.env["PACKSMITH_COMPILE_THREADS"])))
 
 const program = Effect.gen(function* () {
   const rounds: Array<Round> = []
@@ -102,11 +115,10 @@ const program = Effect.gen(function* () {
   let last: CompiledBundle | undefined
   for (let round = 0; round < ROUNDS; round++) {
     const floorMs = floor()
-    const compiler = yield* Effect.provide(PackCompiler, PackCompiler.Default)
+    const alone = yield* coldCompile(true)
+    const { compiler, compiled: first, ms: cold } = yield* coldCompile(false)
+    if (alone.compiled.canonicalBody !== first.canonicalBody) throw new Error("one thread and two threads compiled different bundles")
     let start = performance.now()
-    const first = yield* compiler.compile([root])
-    const cold = performance.now() - start
-    start = performance.now()
     yield* compiler.compile([root])
     const unchanged = performance.now() - start
     fs.writeFileSync(target, fs.readFileSync(target, "utf8").replace(/description: .*/, `description: "changed ${round} ${Date.now()}"`))
@@ -114,7 +126,7 @@ const program = Effect.gen(function* () {
     last = yield* compiler.compile([root])
     const changed = performance.now() - start
     if (last.bundle.digest === first.bundle.digest) throw new Error("the edit did not change the digest")
-    rounds.push({ floor: floorMs, cold, unchanged, changed })
+    rounds.push({ floor: floorMs, cold, coldOneThread: alone.ms, unchanged, changed })
   }
   // The incremental result must be the cold one, byte for byte.
   const fresh = yield* Effect.flatMap(Effect.provide(PackCompiler, PackCompiler.Default), (compiler) => compiler.compile([root]))
@@ -130,6 +142,7 @@ const program = Effect.gen(function* () {
   console.log(`${"".padEnd(36)}${`median of ${ROUNDS} rounds`.padEnd(29)}| first round (JIT cold)`)
   console.log(row("floor (readFileSync+js-yaml+sha256)", (r) => r.floor))
   console.log(row("cold compile (new service)", (r) => r.cold))
+  console.log(row("  the same on one thread", (r) => r.coldOneThread))
   console.log(row("recompile, nothing changed", (r) => r.unchanged))
   console.log(row("recompile after one file changed", (r) => r.changed))
   console.log(`cold, every round: ${rounds.map((r) => r.cold.toFixed(0)).join(", ")} ms; floor: ${rounds.map((r) => r.floor.toFixed(0)).join(", ")} ms`)

@@ -6,7 +6,7 @@
 import { BUNDLE_FORMAT, PACK_SECTIONS, type BundleBody, type BundleFile, type PackBundle, type PackSection } from "../domain/Bundle.js"
 import type { JsonObject } from "../domain/SourceFields.js"
 import type { ScriptFile } from "./check.js"
-import { sortKeys, withMembers } from "./keyOrder.js"
+import { INDEX_KEYS, inCanonicalOrder, isIndexKey, notFinite, sortKeys, withMembers } from "./keyOrder.js"
 import type { Component } from "./model.js"
 
 export interface FinalComponent {
@@ -42,78 +42,6 @@ export const finalValue = (component: Component, patch: Record<string, unknown> 
 const NEEDS_ESCAPE = /["\\\u0000-\u001f\ud800-\udfff]/
 
 const quote = (text: string): string => (NEEDS_ESCAPE.test(text) ? JSON.stringify(text) : `"${text}"`)
-
-const notFinite = (value: number): never => {
-  throw new RangeError(`${value} has no JSON representation`)
-}
-
-/**
- * Keys a sorted copy cannot hold in sorted order: engines list keys like "7" before all others, in numeric
- * order, whatever order they were added in; and assigning "__proto__" sets the prototype instead.
- */
-const INDEX_KEY = /^(0|[1-9]\d*)$/
-const isIndexKey = (key: string): boolean => {
-  const first = key.charCodeAt(0)
-  return (first >= 48 && first <= 57 && INDEX_KEY.test(key)) || key === "__proto__"
-}
-
-const INDEX_KEYS = Symbol("index keys")
-
-const isPlainRecord = (value: object): boolean => {
-  const prototype = Object.getPrototypeOf(value)
-  return prototype === Object.prototype || prototype === null
-}
-
-/**
- * `value` itself when every object in it already has its keys in sorted order (the compiler builds its
- * values that way), else a copy with the keys inserted in sorted order where they were not; INDEX_KEYS when
- * that order cannot hold. Checking allocates nothing; only the parts out of order are copied.
- */
-const inCanonicalOrder = (value: unknown): unknown => {
-  if (typeof value === "number") return Number.isFinite(value) ? value : notFinite(value)
-  if (typeof value !== "object" || value === null) return value
-  if (Array.isArray(value)) {
-    let copy: Array<unknown> | undefined
-    for (let i = 0; i < value.length; i++) {
-      const item: unknown = value[i]
-      const ordered = inCanonicalOrder(item)
-      if (ordered === INDEX_KEYS) return INDEX_KEYS
-      if (ordered !== item) {
-        copy ??= value.slice()
-        copy[i] = ordered
-      }
-    }
-    return copy ?? value
-  }
-  const record = value as Record<string, unknown>
-  if (!isPlainRecord(record)) return copyInOrder(record)
-  let previous: string | undefined
-  for (const key in record) {
-    if (isIndexKey(key)) return INDEX_KEYS
-    if (previous !== undefined && previous > key) return copyInOrder(record)
-    const item = record[key]
-    const ordered = inCanonicalOrder(item)
-    if (ordered === INDEX_KEYS) return INDEX_KEYS
-    // The member's ordered copy is made once, here, and reused by the copy of this record.
-    if (ordered !== item) return copyInOrder(record, key, ordered)
-    previous = key
-  }
-  return value
-}
-
-/** The record's own keys inserted in sorted order, each value in canonical order (`known`: one already done). */
-const copyInOrder = (record: Record<string, unknown>, knownKey?: string, known?: unknown): unknown => {
-  const keys = sortKeys(Object.keys(record))
-  const copy: Record<string, unknown> = {}
-  for (let i = 0; i < keys.length; i++) {
-    const key = keys[i]!
-    if (isIndexKey(key)) return INDEX_KEYS
-    const item = key === knownKey ? known : inCanonicalOrder(record[key])
-    if (item === INDEX_KEYS) return INDEX_KEYS
-    copy[key] = item
-  }
-  return copy
-}
 
 /** The canonical text piece by piece, for objects with index-like keys. */
 const writePieces = (value: unknown, out: Array<string>): void => {

@@ -22,7 +22,7 @@ import type { WorkQueueSource } from "../domain/WorkQueue.js"
 import type { TaskSource, WorkflowSource } from "../domain/Workflow.js"
 import { finding, nearest, pointerJoin, type Finding } from "./Finding.js"
 import type { Component, EntryPointSource, FileUnit, LinkRef, ManifestInfo, TaskModel, TransitionTarget, WorkflowModel } from "./model.js"
-import { sortKeys } from "./keyOrder.js"
+import { INDEX_KEYS, inCanonicalOrder, sortKeys } from "./keyOrder.js"
 import { compileParameters, type CompiledParameters } from "./parameters.js"
 import { validateAgainst } from "./schemaValidation.js"
 import { checkTemplates, isTemplated } from "./templates.js"
@@ -58,6 +58,15 @@ const compact = (value: Record<string, unknown>): JsonObject => {
     if (item !== undefined) out[key] = item
   }
   return out
+}
+
+/**
+ * A free-form value from the file (meta, examples, parameters given to a rule) with its keys in canonical
+ * order, as the rest of a component is built, so emitting it copies nothing.
+ */
+const inOrder = <A>(value: A): A => {
+  const ordered = inCanonicalOrder(value)
+  return ordered === INDEX_KEYS ? value : (ordered as A)
 }
 
 const titleCase = (name: string): string =>
@@ -262,7 +271,7 @@ export const normalizePack = (source: PackManifestSource, ctx: NormalizeContext,
     enabled: source.enabled ?? true,
     conf_schema: conf?.schema,
     config: source.config,
-    meta: source.meta ?? source.metadata,
+    meta: inOrder(source.meta ?? source.metadata),
     tags: unique([...(source.tags ?? []), ...(source.keywords ?? [])]),
     runtime_deps: source.runtime_deps ?? [],
     dependencies: dependencies.map(({ ref: r, version }) => compact({ ref: r, version })),
@@ -346,7 +355,7 @@ export const normalizeAction = (source: ActionSource, ctx: NormalizeContext): No
     default_execution_permission_set_refs: source.default_execution_permission_set_refs,
     timeout: source.timeout,
     ...placement(source), ...retention(source),
-    tags: source.tags ?? [], meta: source.meta, examples: source.examples,
+    tags: source.tags ?? [], meta: inOrder(source.meta), examples: inOrder(source.examples),
   })
   return {
     components: [component(ctx, "actions", id, value, {
@@ -371,7 +380,7 @@ export const normalizeTrigger = (source: TriggerSource, ctx: NormalizeContext): 
   const value = compact({
     ref: id.ref, pack, name: id.name, label: source.label ?? titleCase(id.name), description: source.description,
     enabled: source.enabled ?? true, type: source.type, parameters: parameters.schema, output: output?.schema,
-    tags: source.tags ?? [], meta: source.meta, examples: source.examples,
+    tags: source.tags ?? [], meta: inOrder(source.meta), examples: inOrder(source.examples),
   })
   return { components: [component(ctx, "triggers", id, value, { parameters })] }
 }
@@ -398,7 +407,7 @@ export const normalizeSensor = (source: SensorSource, ctx: NormalizeContext): No
     trigger_types: unique(triggerLinks.map((l) => l.ref)), parameters: parameters.schema, config: source.config,
     poll_interval: source.poll_interval, runtime_version: source.runtime_version,
     ...placement(source), ...retention(source),
-    tags: source.tags ?? [], meta: source.meta, examples: source.examples,
+    tags: source.tags ?? [], meta: inOrder(source.meta), examples: inOrder(source.examples),
   })
   return {
     components: [component(ctx, "sensors", id, value, {
@@ -433,9 +442,9 @@ export const normalizeRule = (source: RuleSource, ctx: NormalizeContext): Normal
   const value = compact({
     ref: id.ref, pack, name: id.name, label: source.label ?? titleCase(id.name), description: source.description,
     enabled: source.enabled ?? true, trigger_ref: trigger, action_ref: action, conditions,
-    action_params: source.action_params ?? {}, trigger_params: source.trigger_params ?? {},
+    action_params: inOrder(source.action_params ?? {}), trigger_params: inOrder(source.trigger_params ?? {}),
     permission_set_refs: source.permission_set_refs,
-    tags: source.tags ?? [], meta: source.meta, examples: source.examples,
+    tags: source.tags ?? [], meta: inOrder(source.meta), examples: inOrder(source.examples),
   })
   return {
     components: [component(ctx, "rules", id, value, {
@@ -611,7 +620,7 @@ export const normalizeWorkflow = (source: WorkflowSource, ctx: NormalizeContext)
     ref: id.ref, pack, name: id.name, label: source.label ?? titleCase(id.name), description: source.description,
     enabled: source.enabled ?? true, workflow: id.ref, parameters: parameters.schema, output: output?.schema,
     parameter_delivery: "stdin", parameter_format: "json", output_format: "json", accesses_mcp: false,
-    tags: source.tags ?? [], meta: source.meta ?? source.metadata, examples: source.examples,
+    tags: source.tags ?? [], meta: inOrder(source.meta ?? source.metadata), examples: source.examples,
   })
   return {
     components: [],

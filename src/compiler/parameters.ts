@@ -55,59 +55,58 @@ const compileNode = (node: unknown, pointer: string, out: Array<Finding>, allowB
   // canonical order, so the bundle needs no sorted copy.
   for (const key of sortKeys(Object.keys(node))) {
     const value = node[key]
-    // Made when a finding or a nested schema needs it: most keys of most schemas need neither.
-    const at = (): string => pointerJoin(pointer, key)
     if (!JSON_SCHEMA_KEYWORDS.has(key) && !key.startsWith("x-")) {
       const suggestion = nearest(key, KEYWORD_LIST)
-      out.push(finding("PS2001", `unknown schema keyword "${key}"`, at(), {
+      out.push(finding("PS2001", `unknown schema keyword "${key}"`, pointerJoin(pointer, key), {
         target: "key", hint: suggestion === undefined ? "custom keywords start with x-" : `did you mean "${suggestion}"?`,
       }))
       continue
     }
     switch (key) {
       case "type": {
-        const types = Array.isArray(value) ? value : [value]
+        const known = typeof value === "string" ? JSON_TYPES.has(value)
+          : Array.isArray(value) && value.length > 0 && value.every((t) => typeof t === "string" && JSON_TYPES.has(t))
         // An invalid keyword is reported and left out, so validating a default does not report it again.
-        if (types.length === 0 || !types.every((t) => typeof t === "string" && JSON_TYPES.has(t))) {
-          out.push(finding("PS2006", `"type" must be one of ${[...JSON_TYPES].join(", ")} (or a list of them)`, at()))
+        if (!known) {
+          out.push(finding("PS2006", `"type" must be one of ${[...JSON_TYPES].join(", ")} (or a list of them)`, pointerJoin(pointer, key)))
         } else result[key] = value
         break
       }
       case "required":
         if (typeof value === "boolean") {
-          if (!allowBooleanRequired) out.push(finding("PS2006", "a boolean `required` belongs on a property; at this level list the required names", at()))
+          if (!allowBooleanRequired) out.push(finding("PS2006", "a boolean `required` belongs on a property; at this level list the required names", pointerJoin(pointer, key)))
         } else if (!Array.isArray(value) || !value.every((v) => typeof v === "string")) {
-          out.push(finding("PS2006", "`required` is a list of property names (or `true` on a property)", at()))
+          out.push(finding("PS2006", "`required` is a list of property names (or `true` on a property)", pointerJoin(pointer, key)))
         } else result[key] = value
         break
       case "secret": case "immutable":
-        if (typeof value !== "boolean") out.push(finding("PS2003", `"${key}" must be a boolean`, at()))
+        if (typeof value !== "boolean") out.push(finding("PS2003", `"${key}" must be a boolean`, pointerJoin(pointer, key)))
         else result[key] = value
         break
       case "position":
-        if (typeof value !== "number" || !Number.isInteger(value) || value < 0) out.push(finding("PS2003", `"position" must be a non-negative integer`, at()))
+        if (typeof value !== "number" || !Number.isInteger(value) || value < 0) out.push(finding("PS2003", `"position" must be a non-negative integer`, pointerJoin(pointer, key)))
         else result[key] = value
         break
       case "pattern": {
         // Validators compile patterns lazily; a broken one would only fail when a value is checked.
         const problem = typeof value === "string" ? regexProblem(value) : "a pattern is a string (a regular expression)"
         if (problem === undefined) result[key] = value
-        else out.push(finding(typeof value === "string" ? "PS4019" : "PS2006", `"pattern" does not compile: ${problem}`, at()))
+        else out.push(finding(typeof value === "string" ? "PS4019" : "PS2006", `"pattern" does not compile: ${problem}`, pointerJoin(pointer, key)))
         break
       }
       case "items":
         result[key] = Array.isArray(value)
-          ? value.map((item, i) => compileNode(item, pointerJoin(at(), i), out, false))
-          : compileNode(value, at(), out, false)
+          ? value.map((item, i) => compileNode(item, pointerJoin(pointerJoin(pointer, key), i), out, false))
+          : compileNode(value, pointerJoin(pointer, key), out, false)
         break
       default:
         if ((SCHEMA_MAPS as ReadonlyArray<string>).includes(key)) {
           if (!isObject(value)) {
-            out.push(finding("PS2006", `"${key}" must be a mapping of names to schemas`, at()))
+            out.push(finding("PS2006", `"${key}" must be a mapping of names to schemas`, pointerJoin(pointer, key)))
             break
           }
           const compiled: Record<string, unknown> = {}
-          const mapAt = at()
+          const mapAt = pointerJoin(pointer, key)
           for (const name of sortKeys(Object.keys(value))) {
             const sub = value[name]
             const problem = key === "patternProperties" ? regexProblem(name) : undefined
@@ -119,10 +118,10 @@ const compileNode = (node: unknown, pointer: string, out: Array<Finding>, allowB
           }
           result[key] = compiled
         } else if ((SCHEMA_ONE as ReadonlyArray<string>).includes(key)) {
-          result[key] = compileNode(value, at(), out, false)
+          result[key] = compileNode(value, pointerJoin(pointer, key), out, false)
         } else if ((SCHEMA_LISTS as ReadonlyArray<string>).includes(key)) {
-          if (!Array.isArray(value)) out.push(finding("PS2006", `"${key}" must be a list of schemas`, at()))
-          else result[key] = value.map((sub, i) => compileNode(sub, pointerJoin(at(), i), out, false))
+          if (!Array.isArray(value)) out.push(finding("PS2006", `"${key}" must be a list of schemas`, pointerJoin(pointer, key)))
+          else result[key] = value.map((sub, i) => compileNode(sub, pointerJoin(pointerJoin(pointer, key), i), out, false))
         } else {
           result[key] = value
         }
@@ -135,7 +134,11 @@ const compileNode = (node: unknown, pointer: string, out: Array<Finding>, allowB
 const liftRequired = (source: Record<string, unknown>, compiled: Record<string, unknown>): Record<string, unknown> => {
   const properties = source["properties"]
   if (!isObject(properties)) return compiled
-  const lifted = Object.entries(properties).filter(([, p]) => isObject(p) && p["required"] === true).map(([name]) => name)
+  const lifted: Array<string> = []
+  for (const name in properties) {
+    const property = properties[name]
+    if (Object.prototype.hasOwnProperty.call(properties, name) && isObject(property) && property["required"] === true) lifted.push(name)
+  }
   if (lifted.length === 0) return compiled
   const existing = Array.isArray(compiled["required"]) ? (compiled["required"] as Array<string>) : []
   return withMember(compiled, "required", [...new Set([...existing, ...lifted])].sort())
@@ -145,12 +148,13 @@ const parameterInfos = (schema: JsonObject, source: Record<string, unknown>, poi
   const properties = isObject(schema["properties"]) ? schema["properties"] : {}
   const required = new Set(Array.isArray(schema["required"]) ? (schema["required"] as Array<string>) : [])
   const sourceProps = flat ? source : isObject(source["properties"]) ? source["properties"] : {}
-  return Object.keys(sourceProps).filter((name) => isObject(properties[name])).map((name) => ({
-    name,
-    pointer: flat ? pointerJoin(pointer, name) : pointerJoin(pointer, "properties", name),
-    schema: properties[name] as JsonObject,
-    required: required.has(name),
-  }))
+  const infos: Array<ParameterInfo> = []
+  for (const name of Object.keys(sourceProps)) {
+    const schema = properties[name]
+    if (!isObject(schema) || !Object.prototype.hasOwnProperty.call(properties, name)) continue
+    infos.push({ name, pointer: flat ? pointerJoin(pointer, name) : pointerJoin(pointer, "properties", name), schema, required: required.has(name) })
+  }
+  return infos
 }
 
 /** `source` absent: an empty object schema. */

@@ -146,7 +146,8 @@ export const parseYaml = (text: string): ParseOutcome => {
 }
 
 /**
- * The outcome for a value js-yaml loaded on the read-ahead thread, sent as JSON text: the same bounds apply
- * (aliases arrive expanded, and were counted each time they were reached here too).
+ * The outcome for a value js-yaml loaded on the read-ahead thread, sent as JSON text. That thread sends only
+ * values within the bounds `checkBounds` applies (aliases counted each time they are reached, as here), so
+ * the value is not walked again.
  */
-export const parseJsonOfYaml = (json: string): ParseOutcome => loadedValue(JSON.parse(json))
+export const parseJsonOfYaml = (json: string): ParseOutcome => ({ ok: true, value: JSON.parse(json) })

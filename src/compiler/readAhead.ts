@@ -12,7 +12,7 @@
 import { createRequire } from "node:module"
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from "node:worker_threads"
 import { sha256Hex } from "../domain/Bundle.js"
-import { MAX_DEPTH, MAX_NODES, MAX_SCRIPT_BYTES, MAX_YAML_BYTES } from "./limits.js"
+import { MAX_DEPTH, MAX_NODES, MAX_SCALAR_CHARS, MAX_SCRIPT_BYTES, MAX_YAML_BYTES } from "./limits.js"
 import { parseJsonOfYaml, parseYaml, type ParseOutcome } from "./parse.js"
 import { readStamped, stampOf, type StampedRead } from "./load.js"
 import { textOf } from "./unit.js"
@@ -46,16 +46,17 @@ const { parentPort, workerData } = require("node:worker_threads")
 const fs = require("node:fs")
 const { createHash } = require("node:crypto")
 const { load, CORE_SCHEMA } = require(workerData.jsYaml)
-const { maxNodes, maxDepth, maxChars } = workerData
+const { maxNodes, maxDepth, maxChars, maxScalar } = workerData
 
 // True when JSON text carries the value exactly and stays small: finite numbers only (JSON writes NaN as
-// null), within the node and depth bounds, and with at most maxChars of strings once aliases are expanded.
+// null), within the compiler's node, depth and scalar bounds (so it need not walk the value again), and with
+// at most maxChars of strings once aliases are expanded.
 const fits = (root) => {
   let nodes = 0
   let chars = 0
   const visit = (value, depth) => {
     if (++nodes > maxNodes) return false
-    if (typeof value === "string") return (chars += value.length) <= maxChars
+    if (typeof value === "string") return value.length <= maxScalar && (chars += value.length) <= maxChars
     if (typeof value === "number") return Number.isFinite(value)
     if (typeof value === "boolean" || value === null) return true
     if (typeof value !== "object" || depth >= maxDepth) return false
@@ -180,7 +181,7 @@ const jsYamlPath = (): string => createRequire(import.meta.url).resolve("js-yaml
 export const newHelperWorker = (): Worker =>
   new Worker(HELPER_SOURCE, {
     eval: true,
-    workerData: { jsYaml: jsYamlPath(), maxNodes: MAX_NODES, maxDepth: MAX_DEPTH, maxChars: MAX_JSON_CHARS },
+    workerData: { jsYaml: jsYamlPath(), maxNodes: MAX_NODES, maxDepth: MAX_DEPTH, maxChars: MAX_JSON_CHARS, maxScalar: MAX_SCALAR_CHARS },
     // The helper reads files and parses YAML; it has no use for the parent's flags (loaders, inspector).
     execArgv: [],
     stdout: false,
@@ -228,6 +229,11 @@ const releaseHelper = (which: Helper): void => {
   which.idle.unref()
 }
 
+/** The helper's answer for one file as it arrived (a YAML file's JSON text is parsed only when asked for). */
+class HelperAnswer {
+  constructor(readonly read: StampedRead & { readonly ok: true }, readonly made: string | null) {}
+}
+
 /** What one kind of file needs: how the compiler reads one itself, and what it makes of the helper's answer. */
 interface Job<T> {
   readonly kind: "yaml" | "script"
@@ -268,7 +274,8 @@ const SCRIPT_JOB: Job<ScriptAhead> = {
  * order is what lets the two threads share the work; any order is answered). `close()` ends the helper's part.
  */
 export class ReadAheadList<T> {
-  private readonly results = new Map<number, T | typeof DECLINED>()
+  /** Answers not yet asked for; the helper's are kept as it sent them, and decoded when asked for. */
+  private readonly results = new Map<number, T | typeof DECLINED | HelperAnswer>()
   /** Indexes answered already: a late or duplicate answer for one of them is dropped. */
   private readonly taken = new Set<number>()
   private readonly claim: BigInt64Array
@@ -344,10 +351,11 @@ export class ReadAheadList<T> {
     this.port.close()
   }
 
-  private answer(index: number, result: T | typeof DECLINED): T {
+  private answer(index: number, result: T | typeof DECLINED | HelperAnswer): T {
     this.results.delete(index)
     this.taken.add(index)
-    return result === DECLINED ? this.job.here(this.files[index]!, this.nowMs) : result
+    if (result === DECLINED) return this.job.here(this.files[index]!, this.nowMs)
+    return result instanceof HelperAnswer ? this.job.fromHelper(result.read, result.made) : result
   }
 
   private claimFront(index: number): boolean {
@@ -392,7 +400,7 @@ export class ReadAheadList<T> {
         at += length
         if (this.taken.has(index)) continue
         const stamp = stampOf({ dev, ino, size, mtimeMs, ctimeMs }, this.nowMs)
-        this.results.set(index, this.job.fromHelper({ ok: true, bytes: view, mode, stamp }, made))
+        this.results.set(index, new HelperAnswer({ ok: true, bytes: view, mode, stamp }, made))
       }
     }
     return any

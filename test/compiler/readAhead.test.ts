@@ -89,6 +89,9 @@ describe("reading ahead on a second thread", () => {
     const texts = [
       "a: 1\n", "a: [1, 2, {b: c}]\n", 'k: {"__proto__": 1, "10": a, "9": b}\n', "z: -0\nbig: 1.0e+308\n",
       "s: \"\\u2028 \\ud800 \\t\"\n", "a: b\na: c\n", "x: .inf\n", "[unclosed\n", "", "just a scalar\n",
+      // Past each bound the compiler applies: a long scalar, deep nesting, many nodes through aliases.
+      `s: "${"x".repeat(300_000)}"\n`, `${"[".repeat(70)}1${"]".repeat(70)}\n`,
+      `a: &a [${Array.from({ length: 400 }, () => "1").join(", ")}]\nb: [${Array.from({ length: 400 }, () => "*a").join(", ")}]\n`,
     ]
     const files = texts.map((text, i) => {
       const file = path.join(dir, `f${i}.yaml`)
