@@ -26,11 +26,24 @@ export interface ScriptFile {
 }
 
 interface CachedScript {
-  readonly signature: string
+  readonly signature: Signature
   readonly sha256: string
   readonly entry: BundleFile
   readonly bytes: Buffer
 }
+
+/** What a script's stat says about its bytes and mode; the same signature means the same script. */
+interface Signature {
+  readonly dev: number
+  readonly ino: number
+  readonly size: number
+  readonly mtimeMs: number
+  readonly ctimeMs: number
+  readonly mode: number
+}
+
+const sameSignature = (a: Signature, b: Signature): boolean =>
+  a.ino === b.ino && a.mtimeMs === b.mtimeMs && a.ctimeMs === b.ctimeMs && a.size === b.size && a.dev === b.dev && a.mode === b.mode
 
 /** Scripts are re-hashed only when their stat signature (inode, size, mtime, ctime) changes. */
 export type ScriptCache = Map<string, CachedScript>
@@ -42,6 +55,7 @@ export interface Checked {
   readonly findings: ReadonlyArray<UnitFinding>
 }
 
+const SIMPLE_NAME = /^(?!\.\.?$)[^/\\]+$/
 const INLINE_SHELL = /[\s;|&$<>()`'"\\]/
 const HOST_BINARY = /^[A-Za-z0-9._+-]+$/
 
@@ -135,9 +149,9 @@ const readScript = (
   if (listedRead?.read.ok === true && listedRead.read.stamp !== undefined && listedRead.sha256 !== undefined) {
     const { read, sha256 } = listedRead
     const stamp = read.stamp!
-    const signature = `${stamp.dev}:${stamp.ino}:${stamp.size}:${stamp.mtimeMs}:${stamp.ctimeMs}:${read.mode}`
+    const signature: Signature = { dev: stamp.dev, ino: stamp.ino, size: stamp.size, mtimeMs: stamp.mtimeMs, ctimeMs: stamp.ctimeMs, mode: read.mode }
     const cached = cache.get(abs)
-    if (cached !== undefined && cached.signature === signature) return cached
+    if (cached !== undefined && sameSignature(cached.signature, signature)) return cached
     const entry: BundleFile = { sha256, size: read.bytes.length, mode: (read.mode & 0o111) !== 0 ? 0o755 : 0o644 }
     const made = { signature, sha256, entry, bytes: read.bytes }
     cache.set(abs, made)
@@ -148,9 +162,9 @@ const readScript = (
   const isLink = link?.isSymbolicLink() === true
   const stat = isLink ? statOf(abs) : link
   if (stat === undefined) return { missing: true }
-  const signature = `${stat.dev}:${stat.ino}:${stat.size}:${stat.mtimeMs}:${stat.ctimeMs}:${stat.mode}`
+  const signature: Signature = { dev: stat.dev, ino: stat.ino, size: stat.size, mtimeMs: stat.mtimeMs, ctimeMs: stat.ctimeMs, mode: stat.mode }
   const cached = cache.get(abs)
-  if (cached !== undefined && cached.signature === signature) return cached
+  if (cached !== undefined && sameSignature(cached.signature, signature)) return cached
   // Missing (or unreadable) entry points are reported by the caller.
   const real = realpathOfScript(abs, isLink, realDir, dirs)
   if (real === undefined) return { missing: true }
@@ -222,7 +236,7 @@ export const check = (
       if (abs === undefined) {
         out.push(finding("PS4002", `entry point ${JSON.stringify(value)} leaves the pack`, entry.pointer, { hint: "give a path relative to the pack's " + entry.directory + "/ directory" }))
       } else {
-        const listedPlain = !/[\\/]/.test(value) && location.plainFiles.has(`${entry.directory}/${value}`)
+        const listedPlain = location.plainFiles.get(entry.directory)?.has(value) === true
         const script = readScript(abs, location.realDir, cache, dirs, ahead, listedPlain)
         if ("missing" in script) {
           if (family === "native" && HOST_BINARY.test(value)) {
@@ -239,7 +253,8 @@ export const check = (
         } else if ("error" in script) {
           out.push(finding(script.error, `entry point ${JSON.stringify(`${entry.directory}/${value}`)} ${script.message}`, entry.pointer))
         } else {
-          const rel = path.posix.normalize(`${entry.directory}/${value.split(path.sep).join("/")}`)
+          // A plain name is already normal; a path is normalized (`./x`, `a//b`).
+          const rel = SIMPLE_NAME.test(value) ? `${entry.directory}/${value}` : path.posix.normalize(`${entry.directory}/${value.split(path.sep).join("/")}`)
           const key = `${component.pack}/${rel}`
           files.set(key, { key, entry: script.entry, bytes: script.bytes })
           patch["entry_point"] = { kind: "file", path: rel, value }

@@ -18,10 +18,10 @@ export interface PackLocation {
   readonly manifest: SourceFile
   readonly files: ReadonlyArray<SourceFile>
   /**
-   * `<kind dir>/<name>` of the other regular files the listings showed directly in the pack's kind
-   * directories, where neither the directory nor the file is a symlink (scripts, mostly).
+   * Kind directory -> names of the other regular files the listings showed directly in it, where neither
+   * the directory nor the file is a symlink (scripts, mostly).
    */
-  readonly plainFiles: ReadonlySet<string>
+  readonly plainFiles: ReadonlyMap<string, ReadonlySet<string>>
 }
 
 /** A finding about a path rather than a parsed file. */
@@ -246,15 +246,15 @@ const manifestIn = (dir: string, entries: Listing): string | undefined => {
 }
 
 /** A kind directory's files by the listing they came from: an unchanged listing yields the same objects. */
-const filesOfListing = new WeakMap<Listing, { readonly key: string; readonly files: ReadonlyArray<SourceFile>; readonly plain: ReadonlyArray<string> }>()
+const filesOfListing = new WeakMap<Listing, { readonly key: string; readonly files: ReadonlyArray<SourceFile>; readonly plain: ReadonlySet<string> }>()
 
 const under = (dir: string, rel: string): string => (dir.endsWith(path.sep) ? dir : dir + path.sep) + rel.split("/").join(path.sep)
 
 const packFiles = (
   dir: string, realDir: string, entries: Listing, listings: ListingCache, cwd: string, show: (rel: string, abs: string) => string,
-): { readonly files: Array<SourceFile>; readonly plainFiles: Set<string> } => {
+): { readonly files: Array<SourceFile>; readonly plainFiles: Map<string, ReadonlySet<string>> } => {
   const files: Array<SourceFile> = []
-  const plainFiles = new Set<string>()
+  const plainFiles = new Map<string, ReadonlySet<string>>()
   // List only the kind directories that exist: most packs have a few of them.
   const known = new Map<string, Listing>([["", entries]])
   const listing = (directory: string): Listing => {
@@ -275,19 +275,19 @@ const packFiles = (
     const known = filesOfListing.get(kindEntries)
     if (known !== undefined && known.key === key) {
       for (const file of known.files) files.push(file)
-      for (const rel of known.plain) plainFiles.add(rel)
+      if (known.plain.size > 0) plainFiles.set(directory, known.plain)
       continue
     }
     const absDir = under(dir, directory)
     const found: Array<SourceFile> = []
-    const plain: Array<string> = []
+    const plain = new Set<string>()
     // A top-level kind directory that is no symlink: its regular files are where they are listed.
     const plainDirectory = !directory.includes("/") && entries.find((e) => e.name === directory)?.isDirectory() === true
     // A symlink's target can change while the listing does not: such files are looked at every time.
     let symlinks = false
     for (const entry of kindEntries) {
       if (!YAML_FILE.test(entry.name)) {
-        if (plainDirectory && entry.isFile()) plain.push(`${directory}/${entry.name}`)
+        if (plainDirectory && entry.isFile()) plain.add(entry.name)
         continue
       }
       const abs = `${absDir}${path.sep}${entry.name}`
@@ -302,7 +302,7 @@ const packFiles = (
     }
     if (!symlinks) filesOfListing.set(kindEntries, { key, files: found, plain })
     for (const file of found) files.push(file)
-    for (const rel of plain) plainFiles.add(rel)
+    if (plain.size > 0) plainFiles.set(directory, plain)
   }
   return { files, plainFiles }
 }

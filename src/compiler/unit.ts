@@ -52,6 +52,18 @@ const invalidUtf8At = (bytes: Uint8Array, text: string): number | undefined => {
   return undefined
 }
 
+const encodedPaths = new Map<string, Buffer>()
+/** A pack directory as UTF-8 bytes, encoded once rather than for every file searched for it. */
+const hostPathBytes = (hostPath: string): Buffer => {
+  let bytes = encodedPaths.get(hostPath)
+  if (bytes === undefined) {
+    if (encodedPaths.size > 10_000) encodedPaths.clear()
+    bytes = Buffer.from(hostPath, "utf8")
+    encodedPaths.set(hostPath, bytes)
+  }
+  return bytes
+}
+
 /** The file's text as the compiler reads it (UTF-8; invalid bytes become U+FFFD and are reported). */
 export const textOf = (bytes: Uint8Array): string => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("utf8")
 
@@ -70,7 +82,7 @@ export const buildUnit = (
   const text = (): string => (decoded ??= textOf(bytes))
   const findings: Array<Finding> = []
   for (const hostPath of hostPaths) {
-    if (hostPath.length <= 1 || view.indexOf(hostPath) === -1) continue
+    if (hostPath.length <= 1 || view.indexOf(hostPathBytes(hostPath)) === -1) continue
     const at = text().indexOf(hostPath)
     if (at !== -1) {
       findings.push({ code: "PS5001", message: `the file names this machine's path ${hostPath}`, pointer: "", position: positionOf(text(), at), hint: "use a path relative to the pack" })
