@@ -106,5 +106,10 @@ export type DetectionCacheRecord = typeof DetectionCacheRecord.Type
 export const DetectionCacheFile = Schema.Struct({
   format: Schema.Literal(1),
   records: Schema.Record({ key: Schema.String, value: DetectionCacheRecord }),
+  /**
+   * Per family, how long its probes took (milliseconds) the last time they ran, 0 when it had no binary. Only
+   * orders the next detection, refresh included: the slowest family starts first.
+   */
+  probeMillis: opt(Schema.Record({ key: Schema.String, value: Schema.NonNegative })),
 })
 export type DetectionCacheFile = typeof DetectionCacheFile.Type

@@ -1,18 +1,20 @@
 /**
  * Which interpreters this host has. Binaries are found by stat on PATH, resolved through symlinks and
- * version-manager shims, and asked for their version in parallel under a timeout. Answers are cached by
- * (real path, size, mtime, inode), so a warm detection only stats. Registered runtime templates are verified too.
+ * version-manager shims, and asked for their version in parallel under a timeout, the family whose probes
+ * took longest last time first. Answers are cached by (real path, size, mtime, inode), so a warm detection
+ * only stats. Registered runtime templates are verified too.
  */
 import * as os from "node:os"
 import * as nodePath from "node:path"
-import { Duration, Effect, Layer } from "effect"
+import { Clock, Duration, Effect, Layer } from "effect"
 import { DetectedRuntime, DetectionProblem, DetectionReport, TemplateVerification } from "../domain/Detection.js"
 import type { Runtime } from "../domain/Runtime.js"
-import { CACHE_FILE_NAME, DEFAULT_CACHE_DIR, detectKey, loadCache, saveCache } from "./RuntimeDetection/cache.js"
-import { detectFamily, type LocatedBinary, locateFamily, looksLikeShim } from "./RuntimeDetection/examine.js"
-import { FAMILY_SPECS, type FamilySpec } from "./RuntimeDetection/families.js"
+import { CACHE_FILE_NAME, DEFAULT_CACHE_DIR, loadCache, saveCache } from "./RuntimeDetection/cache.js"
+import { detectFamily, locateFamily } from "./RuntimeDetection/examine.js"
+import { FAMILY_SPECS } from "./RuntimeDetection/families.js"
 import { currentCaller, pathDirectories } from "./RuntimeDetection/locate.js"
-import { type DetectionRun, makeRun } from "./RuntimeDetection/run.js"
+import { guessMillis, startOrder } from "./RuntimeDetection/order.js"
+import { makeRun } from "./RuntimeDetection/run.js"
 import { verifyTemplate } from "./RuntimeDetection/templates.js"
 
 export interface DetectOptions {
@@ -53,11 +55,29 @@ export class RuntimeDetection extends Effect.Service<RuntimeDetection>()("packsm
         })
         if (loaded.problem !== undefined) run.problems.push(loaded.problem)
 
-        const located = yield* Effect.forEach(FAMILY_SPECS, (spec) =>
-          Effect.map(locateFamily(run, spec), (binaries) => ({ spec, binaries })))
+        // Families timed by an earlier detection are located only when their turn comes, so that the first
+        // (slowest) probe is spawned before the rest of PATH is searched; the others are located up front and
+        // placed by a guess.
+        const untimed = new Map(yield* Effect.forEach(
+          FAMILY_SPECS.filter((spec) => !loaded.probeMillis.has(spec.family)),
+          (spec) => Effect.map(locateFamily(run, spec), (binaries) => [spec, binaries] as const),
+        ))
+        const probeMillis = new Map(loaded.probeMillis)
         const detected = yield* Effect.forEach(
-          startOrder(run, located),
-          ({ binaries, spec }) => Effect.map(detectFamily(run, spec, binaries), (runtimes) => ({ spec, runtimes })),
+          startOrder(FAMILY_SPECS, (spec) => {
+            const binaries = untimed.get(spec)
+            return binaries === undefined ? loaded.probeMillis.get(spec.family) ?? 0 : guessMillis(run, spec, binaries)
+          }),
+          (spec) =>
+            Effect.gen(function* () {
+              const binaries = untimed.get(spec) ?? (yield* locateFamily(run, spec))
+              const started = yield* Clock.currentTimeMillis
+              const { probed, runtimes } = yield* detectFamily(run, spec, binaries)
+              if (probed || binaries.length === 0) {
+                probeMillis.set(spec.family, binaries.length === 0 ? 0 : (yield* Clock.currentTimeMillis) - started)
+              }
+              return { spec, runtimes }
+            }),
           { concurrency: PROBE_CONCURRENCY },
         )
         const runtimes: Array<DetectedRuntime> = FAMILY_SPECS.flatMap((spec) =>
@@ -75,7 +95,10 @@ export class RuntimeDetection extends Effect.Service<RuntimeDetection>()("packsm
         }
 
         if (run.probed.size > 0 || loaded.problem !== undefined) {
-          const problem = yield* saveCache(cacheFile, new Map([...loaded.records, ...run.probed]))
+          const problem = yield* saveCache(cacheFile, {
+            records: new Map([...loaded.records, ...run.probed]),
+            probeMillis,
+          })
           if (problem !== undefined) run.problems.push(problem)
         }
         return new DetectionReport({
@@ -98,23 +121,9 @@ const sameInterpreter = (a: DetectedRuntime, b: DetectedRuntime): boolean =>
   a.family === b.family && a.realPath === b.realPath
 
 /**
- * Families whose probe is slow (a version-manager shim, the JVM) start first, so that they overlap the quick
- * ones instead of starting after them. Families answered from the cache cost nothing.
+ * Problems of concurrent probes arrive in any order; report them by cache, family order, then template order.
+ * A PATH entry that no family could search is reported once, by the first family in that order.
  */
-const startOrder = (
-  run: DetectionRun,
-  located: ReadonlyArray<{ readonly spec: FamilySpec; readonly binaries: ReadonlyArray<LocatedBinary> }>,
-) => {
-  const cost = ({ binaries, spec }: (typeof located)[number]) =>
-    Math.max(0, ...binaries.map((binary) =>
-      run.cached.has(detectKey(binary.realPath, binary.name)) ? 0
-      : looksLikeShim(spec, binary) ? 3
-      : spec.family === "java" ? 2
-      : 1))
-  return [...located].sort((a, b) => cost(b) - cost(a))
-}
-
-/** Problems of concurrent probes arrive in any order; report them by cache, family order, then template order. */
 const stableProblemOrder = (
   problems: ReadonlyArray<DetectionProblem>,
   templates: ReadonlyArray<Runtime>,
@@ -124,7 +133,16 @@ const stableProblemOrder = (
     const family = FAMILY_SPECS.findIndex((spec) => spec.family === problem.family)
     return family === -1 ? 0 : 1 + family
   }
+  // Each family's message names the file it looked for; the directory is what is wrong.
+  const reportedLookups = new Set<string>()
+  const firstReport = (problem: DetectionProblem): boolean => {
+    if (problem.kind !== "lookup" || problem.path === undefined) return true
+    if (reportedLookups.has(problem.path)) return false
+    reportedLookups.add(problem.path)
+    return true
+  }
   return problems.map((problem, index) => ({ problem, index }))
     .sort((a, b) => rank(a.problem) - rank(b.problem) || a.index - b.index)
     .map(({ problem }) => problem)
+    .filter(firstReport)
 }

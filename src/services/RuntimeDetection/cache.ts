@@ -1,6 +1,7 @@
 /**
  * The probe cache: `<cacheDir>/detection-cache.json`, one record per probed binary, valid while the binary
- * (and a shim's target) keeps its size, mtime and inode. Read once per detection, written atomically
+ * (and a shim's target) keeps its size, mtime and inode, and per family how long its probes last took, which
+ * orders the next detection (refresh included). Read once per detection, written atomically
  * (temp file + rename) only when something new was probed. A cache that cannot be used is a warning.
  * Switching a version manager to another version (`pyenv global 3.12`) changes neither the shim nor the
  * interpreter it used to select, so it needs a refresh.
@@ -33,11 +34,18 @@ const cacheIo = <A>(operation: () => A): Effect.Effect<A, CacheIoError> =>
       }),
   })
 
-export interface LoadedCache {
+export interface CacheContents {
   readonly records: ReadonlyMap<string, DetectionCacheRecord>
+  /** Per family, how long its probes last took; see DetectionCacheFile. */
+  readonly probeMillis: ReadonlyMap<string, number>
+}
+
+export interface LoadedCache extends CacheContents {
   /** Set when the file existed but could not be used; the cache is then rebuilt from scratch. */
   readonly problem?: DetectionProblem
 }
+
+const EMPTY: CacheContents = { records: new Map(), probeMillis: new Map() }
 
 const cacheProblem = (file: string, message: string) => new DetectionProblem({ kind: "cache", message, path: file })
 
@@ -46,9 +54,9 @@ export const loadCache = (file: string): Effect.Effect<LoadedCache> =>
     const text = yield* Effect.either(cacheIo(() => fs.readFileSync(file, "utf8")))
     if (Either.isLeft(text)) {
       // Nothing cached yet; when the directory cannot exist either, writing it says why.
-      if (text.left.code === "ENOENT" || text.left.code === "ENOTDIR") return { records: new Map() }
+      if (text.left.code === "ENOENT" || text.left.code === "ENOTDIR") return EMPTY
       return {
-        records: new Map(),
+        ...EMPTY,
         problem: cacheProblem(file, `cannot read the detection cache ${file} (${text.left.message}); probing everything`),
       }
     }
@@ -56,21 +64,25 @@ export const loadCache = (file: string): Effect.Effect<LoadedCache> =>
     if (Either.isLeft(decoded)) {
       const why = ParseResult.TreeFormatter.formatErrorSync(decoded.left).split("\n")[0] ?? "invalid"
       return {
-        records: new Map(),
+        ...EMPTY,
         problem: cacheProblem(file, `the detection cache ${file} is corrupt (${why}); it is rebuilt`),
       }
     }
-    return { records: new Map(Object.entries(decoded.right.records)) }
+    return {
+      records: new Map(Object.entries(decoded.right.records)),
+      probeMillis: new Map(Object.entries(decoded.right.probeMillis ?? {})),
+    }
   })
 
 /** Writes the whole cache next to its final name, then renames it over, so readers never see half a file. */
-export const saveCache = (
-  file: string,
-  records: ReadonlyMap<string, DetectionCacheRecord>,
-): Effect.Effect<DetectionProblem | undefined> =>
+export const saveCache = (file: string, contents: CacheContents): Effect.Effect<DetectionProblem | undefined> =>
   Effect.gen(function* () {
     const temporary = `${file}.${process.pid}.${Date.now().toString(36)}.tmp`
-    const body = encodeCacheFile({ format: 1, records: Object.fromEntries(records) })
+    const body = encodeCacheFile({
+      format: 1,
+      records: Object.fromEntries(contents.records),
+      probeMillis: Object.fromEntries(contents.probeMillis),
+    })
     const written = yield* Effect.either(
       cacheIo(() => fs.mkdirSync(nodePath.dirname(file), { recursive: true })).pipe(
         Effect.zipRight(cacheIo(() => fs.writeFileSync(temporary, body))),

@@ -37,10 +37,13 @@ export interface LocatedBinary {
   readonly stamp: FileStamp
 }
 
-/** A PATH directory that cannot be searched is reported once, not once per name looked up in it. */
+/**
+ * A PATH directory that cannot be searched is reported once per family, not once per name looked up in it;
+ * the report keeps one (see RuntimeDetection), whichever family happened to search it first.
+ */
 const warnPathEntry = (run: DetectionRun, failure: LookupFailure, family: string): Effect.Effect<void> => {
   const directory = nodePath.dirname(failure.path)
-  return run.problems.some((p) => p.kind === "lookup" && p.path === directory)
+  return run.problems.some((p) => p.kind === "lookup" && p.path === directory && p.family === family)
     ? Effect.void
     : warn(run, new DetectionProblem({
       kind: "lookup",
@@ -86,17 +89,25 @@ interface FamilyState {
   readonly shimTargets: Map<string, string>
 }
 
+export interface FamilyDetection {
+  readonly runtimes: ReadonlyArray<DetectedRuntime>
+  /** Whether any of its binaries had to be probed (none answered from the cache). */
+  readonly probed: boolean
+}
+
 export const detectFamily = (
   run: DetectionRun,
   spec: FamilySpec,
   located: ReadonlyArray<LocatedBinary>,
-): Effect.Effect<ReadonlyArray<DetectedRuntime>> =>
+): Effect.Effect<FamilyDetection> =>
   Effect.gen(function* () {
     const runtimes: Array<DetectedRuntime> = []
     const state: FamilyState = { records: new Map(), shimTargets: new Map() }
+    let probed = false
     for (const binary of located) {
       const key = detectKey(binary.realPath, binary.name)
       const cached = yield* freshRecord(run, key, binary)
+      probed ||= cached === undefined
       const record = cached ?? (yield* probeBinary(run, spec, binary, state))
       if (record === undefined) continue
       run.examined.set(key, record)
@@ -108,7 +119,7 @@ export const detectFamily = (
       state.records.set(record.realPath, record)
       runtimes.push(yield* interpret(run, spec, binary, record, cached === undefined ? "path" : "cache"))
     }
-    return runtimes
+    return { runtimes, probed }
   })
 
 /**

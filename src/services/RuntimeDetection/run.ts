@@ -2,7 +2,7 @@
  * The state of one detection: where to look, the cache as read, the records probed so far, the problems met,
  * and a probe runner that spawns each (binary, args) at most once even when families and templates ask alike.
  */
-import { Data, Duration, Effect, Either } from "effect"
+import { Deferred, Duration, Effect, Either, FiberId } from "effect"
 import { type DetectionCacheRecord, DetectionProblem } from "../../domain/Detection.js"
 import { firstLine } from "./families.js"
 import type { Caller, FileStamp, LookupFailure } from "./locate.js"
@@ -28,22 +28,23 @@ export const makeRun = (options: {
   readonly timeout: Duration.Duration
   readonly cached: ReadonlyMap<string, DetectionCacheRecord>
 }): Effect.Effect<DetectionRun> =>
-  Effect.gen(function* () {
-    const probeOnce = yield* Effect.cachedFunction((key: ProbeKey) => runProbe(key.file, key.args, options.timeout))
-    return {
-      ...options,
-      probed: new Map(),
-      examined: new Map(),
-      problems: [],
-      probe: (file, args) => probeOnce(probeKey(file, args)),
-    }
+  Effect.sync(() => {
+    // Not Effect.cachedFunction: it runs the first call in a forked fiber, which starts only after the fibers
+    // already scheduled; the first caller runs the probe itself, so that a probe started first spawns first.
+    const outcomes = new Map<string, Deferred.Deferred<ProbeOutcome>>()
+    const probe = (file: string, args: ReadonlyArray<string>): Effect.Effect<ProbeOutcome> =>
+      Effect.suspend(() => {
+        const key = [file, ...args].join("\u0000")
+        const running = outcomes.get(key)
+        if (running !== undefined) return Deferred.await(running)
+        const outcome = Deferred.unsafeMake<ProbeOutcome>(FiberId.none)
+        outcomes.set(key, outcome)
+        return Effect.intoDeferred(runProbe(file, args, options.timeout), outcome).pipe(
+          Effect.zipRight(Deferred.await(outcome)),
+        )
+      })
+    return { ...options, probed: new Map(), examined: new Map(), problems: [], probe }
   })
-
-interface ProbeKey {
-  readonly file: string
-  readonly args: ReadonlyArray<string>
-}
-const probeKey = (file: string, args: ReadonlyArray<string>): ProbeKey => Data.struct({ file, args: Data.array(args) })
 
 export const warn = (run: DetectionRun, problem: DetectionProblem): Effect.Effect<void> =>
   Effect.sync(() => {
