@@ -2,8 +2,8 @@
  * Compile-path timing on a generated workspace (200 packs x 10 actions, 3,005 YAML files). Prints the floor
  * (readFileSync + js-yaml 4 load + sha256 of the same files, measured in each round) beside a cold compile
  * (and the same with the compiler's second thread turned off), an unchanged recompile and a one-file
- * recompile: medians of all rounds, and the first round on its own.
- * Run: npm run bench:compile (ROUNDS=n for more rounds, PACKS=n for another size)
+ * recompile: medians of the rounds after a few warm-up rounds, and the very first round on its own.
+ * Run: npm run bench:compile (ROUNDS=n for more rounds, WARMUP=n warm-up rounds, PACKS=n for another size)
  */
 import { createHash } from "node:crypto"
 import * as fs from "node:fs"
@@ -89,6 +89,8 @@ const floor = () => {
 const median = (xs: ReadonlyArray<number>) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!
 
 const ROUNDS = Number(process.env["ROUNDS"] ?? 7)
+/** Rounds run first and left out of the medians: the JIT (of both threads) and the caches of the host settle. */
+const WARMUP = Number(process.env["WARMUP"] ?? 3)
 
 interface Round {
   readonly floor: number
@@ -113,7 +115,7 @@ const program = Effect.gen(function* () {
   const rounds: Array<Round> = []
   const target = path.join(root, "pack007/actions/action_3.yaml")
   let last: CompiledBundle | undefined
-  for (let round = 0; round < ROUNDS; round++) {
+  for (let round = 0; round < WARMUP + ROUNDS; round++) {
     const floorMs = floor()
     const alone = yield* coldCompile(true)
     const { compiler, compiled: first, ms: cold } = yield* coldCompile(false)
@@ -133,19 +135,21 @@ const program = Effect.gen(function* () {
   if (fresh.canonicalBody !== last!.canonicalBody) throw new Error("the recompiled bundle differs from a cold compile")
 
   const firstRound = rounds[0]
-  const of = (pick: (r: Round) => number) => median(rounds.map(pick))
+  const measured = rounds.slice(WARMUP)
+  const of = (pick: (r: Round) => number) => median(measured.map(pick))
   const floorMs = of((r) => r.floor)
   const ms = (value: number) => `${value.toFixed(1).padStart(7)} ms`
   const row = (label: string, pick: (r: Round) => number) =>
     `${label.padEnd(36)}${ms(of(pick))}  ${(of(pick) / floorMs).toFixed(2).padStart(5)}x floor   |${ms(pick(firstRound!))}  ${(pick(firstRound!) / firstRound!.floor).toFixed(2).padStart(5)}x`
   console.log(`workspace: ${yamlFiles.length} YAML files, ${PACKS * ACTIONS} actions, ${os.availableParallelism()} cores (${root})`)
   console.log(`${"".padEnd(36)}${`median of ${ROUNDS} rounds`.padEnd(29)}| first round (JIT cold)`)
+  console.log(`${"".padEnd(36)}(after ${WARMUP} warm-up rounds)`)
   console.log(row("floor (readFileSync+js-yaml+sha256)", (r) => r.floor))
   console.log(row("cold compile (new service)", (r) => r.cold))
   console.log(row("  the same on one thread", (r) => r.coldOneThread))
   console.log(row("recompile, nothing changed", (r) => r.unchanged))
   console.log(row("recompile after one file changed", (r) => r.changed))
-  console.log(`cold, every round: ${rounds.map((r) => r.cold.toFixed(0)).join(", ")} ms; floor: ${rounds.map((r) => r.floor.toFixed(0)).join(", ")} ms`)
+  console.log(`cold, every round (warm-up first): ${rounds.map((r) => r.cold.toFixed(0)).join(", ")} ms; floor: ${rounds.map((r) => r.floor.toFixed(0)).join(", ")} ms`)
   console.log(`last recompile: ${JSON.stringify(last!.stats)}`)
   const coldOk = of((r) => r.cold) <= 2 * floorMs
   const changedOk = of((r) => r.changed) <= 50

@@ -107,6 +107,8 @@ export const entryPointPath = (component: Component, location: PackLocation): st
   const entry = component.entryPoint
   if (entry === undefined) return undefined
   const value = entry.value
+  // A plain name needs no normalizing (the pack directory is absolute and normal already).
+  if (SIMPLE_NAME.test(value)) return `${location.dir.endsWith(path.sep) ? location.dir : location.dir + path.sep}${entry.directory}${path.sep}${value}`
   return path.isAbsolute(value) || value.split(/[\\/]/).includes("..") ? undefined : path.join(location.dir, entry.directory, value)
 }
 

@@ -24,7 +24,7 @@ import { finding, nearest, pointerJoin, type Finding } from "./Finding.js"
 import type { Component, EntryPointSource, FileUnit, LinkRef, ManifestInfo, TaskModel, TransitionTarget, WorkflowModel } from "./model.js"
 import { INDEX_KEYS, inCanonicalOrder, sortKeys } from "./keyOrder.js"
 import { compileParameters, type CompiledParameters } from "./parameters.js"
-import { validateAgainst } from "./schemaValidation.js"
+import { plainlyValid, validateAgainst } from "./schemaValidation.js"
 import { checkTemplates, isTemplated } from "./templates.js"
 import { checkTimerParameters, isIsoDateTime } from "./timers.js"
 
@@ -145,20 +145,21 @@ export const checkParameters = (compiled: CompiledParameters, out: Array<Finding
       out.push(finding("PS4006", `immutable parameter "${parameter.name}" has no default`, parameter.pointer))
     }
     if (!hasDefault) continue
-    const defaultPointer = pointerJoin(parameter.pointer, "default")
+    const defaultPointer = () => pointerJoin(parameter.pointer, "default")
     if (schema["secret"] === true) {
       if (!(typeof value === "string" && (SECRET_REF_PATTERN.test(value) || isTemplated(value)))) {
-        out.push(finding("PS4008", `secret parameter "${parameter.name}" has a literal default`, defaultPointer, { hint: "use a secret:<name> ref, or remove the default" }))
+        out.push(finding("PS4008", `secret parameter "${parameter.name}" has a literal default`, defaultPointer(), { hint: "use a secret:<name> ref, or remove the default" }))
       }
       continue
     }
-    if (isTemplated(value)) continue
+    // Most defaults plainly fit their schema (`default` itself is only an annotation there).
+    if (isTemplated(value) || plainlyValid(schema, value)) continue
     const { default: _default, ...withoutDefault } = schema
     const result = validateAgainst(withoutDefault, value)
     if (!result.ok) {
       out.push("invalidSchema" in result
         ? finding("PS4019", `the schema of "${parameter.name}" does not compile: ${result.invalidSchema}`, parameter.pointer)
-        : finding("PS4007", `the default of "${parameter.name}" does not match its schema: ${result.message}`, defaultPointer))
+        : finding("PS4007", `the default of "${parameter.name}" does not match its schema: ${result.message}`, defaultPointer()))
     }
   }
   // A repeat is reported where it is written second; a gap where it opens, without shifting what follows.

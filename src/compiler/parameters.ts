@@ -9,12 +9,20 @@ import type { JsonObject } from "../domain/SourceFields.js"
 import { finding, nearest, pointerJoin, type Finding } from "./Finding.js"
 import { setMember, sortKeys, withMember } from "./keyOrder.js"
 
-export interface ParameterInfo {
-  readonly name: string
+/** One parameter of a compiled schema. Its pointer is made only when a finding needs it. */
+export class ParameterInfo {
+  constructor(
+    readonly name: string,
+    readonly schema: JsonObject,
+    readonly required: boolean,
+    private readonly base: string,
+    private readonly flat: boolean,
+  ) {}
+
   /** Pointer to this parameter's schema in the source file. */
-  readonly pointer: string
-  readonly schema: JsonObject
-  readonly required: boolean
+  get pointer(): string {
+    return this.flat ? pointerJoin(this.base, this.name) : pointerJoin(this.base, "properties", this.name)
+  }
 }
 
 export interface CompiledParameters {
@@ -152,7 +160,7 @@ const parameterInfos = (schema: JsonObject, source: Record<string, unknown>, poi
   for (const name of Object.keys(sourceProps)) {
     const schema = properties[name]
     if (!isObject(schema) || !Object.prototype.hasOwnProperty.call(properties, name)) continue
-    infos.push({ name, pointer: flat ? pointerJoin(pointer, name) : pointerJoin(pointer, "properties", name), schema, required: required.has(name) })
+    infos.push(new ParameterInfo(name, schema, required.has(name), pointer, flat))
   }
   return infos
 }

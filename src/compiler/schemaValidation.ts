@@ -66,7 +66,7 @@ const isPrimitive = (value: unknown): boolean => value === null || (typeof value
 
 /**
  * True when `value` plainly satisfies a schema made only of `type`, `enum` of scalars, `minimum`/`maximum`
- * and annotations: the shape of most parameter defaults, checked without building a validator. False means
+ * and annotations (`default` among them): the shape of most parameter defaults, checked without building a validator. False means
  * "not decided here" (Ajv decides, and words the error): this never reports a value as invalid.
  */
 export const plainlyValid = (schema: Record<string, unknown>, value: unknown): boolean => {
@@ -88,6 +88,9 @@ export const plainlyValid = (schema: Record<string, unknown>, value: unknown): b
         break
       case "description": case "title":
         if (typeof keyword !== "string") return false
+        break
+      // An annotation: validators do not check a value against the default.
+      case "default":
         break
       default:
         // The annotations are keywords Ajv knows to take a boolean or a number (see `instance`).
