@@ -16,11 +16,10 @@ import { CheckCache } from "./checkCache.js"
 import { BodyCache, emitBody, finalValue, type EmittedBody, type FinalComponent } from "./emit.js"
 import { severityOf, type Finding } from "./Finding.js"
 import { link, type UnitFinding } from "./link.js"
-import { discover, displayPathFor, ListingCache, type Discovery, type PackLocation, type PathFinding } from "./load.js"
+import { discover, displayPathFor, ListingCache, type PackLocation, type PathFinding } from "./load.js"
 import type { FileUnit } from "./model.js"
 import { makeLocator } from "./positions.js"
-import { YamlStream } from "./readAhead.js"
-import { UnitCache, type Sources } from "./sources.js"
+import { UnitCache } from "./sources.js"
 import { textOf } from "./unit.js"
 import { readVcsCommit } from "./vcs.js"
 
@@ -108,19 +107,8 @@ const analyze = (state: CompilerState, paths: ReadonlyArray<string>, cwd: string
   // One clock reading for the whole compile: a file changed after it is never trusted by its stamp.
   const now = Date.now()
   state.listings = state.listings.next(now)
-  // A first compile reads every file: a second thread starts on them while the rest are still being found.
-  const stream = state.sources.isEmpty ? new YamlStream(now) : undefined
-  let sources: Sources
-  let discovery: Discovery
-  try {
-    discovery = discover(paths, cwd, state.listings, stream === undefined ? undefined : (pack) => {
-      stream.add([pack.manifest.abs, ...pack.files.map((file) => file.abs)])
-    })
-    stream?.seal()
-    sources = state.sources.load(discovery, now, stream)
-  } finally {
-    stream?.close()
-  }
+  const discovery = discover(paths, cwd, state.listings)
+  const sources = state.sources.load(discovery, now)
   const { units, packOfUnit, locationOfFile } = sources
   const pathFindings: ReadonlyArray<PathFinding> = [...discovery.findings, ...sources.findings]
   const linked = link(units, packOfUnit)

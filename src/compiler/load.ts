@@ -308,10 +308,7 @@ const packFiles = (
 }
 
 /** Each path is a pack directory (has pack.yaml) or a folder whose subdirectories are packs. */
-/** `onPack`: told of each pack as soon as its files are known (the packs are put in order at the end). */
-export const discover = (
-  paths: ReadonlyArray<string>, cwd: string, listings: ListingCache = new ListingCache(), onPack?: (pack: PackLocation) => void,
-): Discovery => {
+export const discover = (paths: ReadonlyArray<string>, cwd: string, listings: ListingCache = new ListingCache()): Discovery => {
   const display = displayPathFor(cwd)
   const packs: Array<PackLocation> = []
   const findings: Array<PathFinding> = []
@@ -322,9 +319,7 @@ export const discover = (
     const show = displayUnder(dir, cwd, display)
     const manifestRel = path.basename(manifest)
     const manifestFile: SourceFile = { abs: manifest, display: show(manifestRel, manifest), rel: manifestRel, kind: "pack" }
-    const pack: PackLocation = { dir, realDir, display: display(dir), manifest: manifestFile, ...packFiles(dir, realDir, entries, listings, cwd, show) }
-    packs.push(pack)
-    onPack?.(pack)
+    packs.push({ dir, realDir, display: display(dir), manifest: manifestFile, ...packFiles(dir, realDir, entries, listings, cwd, show) })
   }
   for (const given of paths) {
     const abs = path.resolve(cwd, given)

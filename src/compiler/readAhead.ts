@@ -42,7 +42,7 @@ const MAX_JSON_CHARS = 8 * MAX_YAML_BYTES
  * plain structured-clone data rather than Schema-encoded values.
  */
 const HELPER_SOURCE = String.raw`"use strict"
-const { parentPort, receiveMessageOnPort, workerData } = require("node:worker_threads")
+const { parentPort, workerData } = require("node:worker_threads")
 const fs = require("node:fs")
 const { createHash } = require("node:crypto")
 const { load, CORE_SCHEMA } = require(workerData.jsYaml)
@@ -114,14 +114,7 @@ const readFile = (file, kind, maxBytes) => {
 
 parentPort.on("message", ({ kind, maxBytes, files, port, control }) => {
   const claim = new BigInt64Array(control, 0, 1)
-  // [0] batches sent, [1] the compiler is waiting for one, [2] more files may still come (see append()).
-  const signal = new Int32Array(control, 8, 3)
-  // Paths of files appended later arrive on the port before the claim range grows to include them.
-  const more = () => {
-    for (let got = receiveMessageOnPort(port); got !== undefined; got = receiveMessageOnPort(port)) {
-      for (const file of got.message) files.push(file)
-    }
-  }
+  const signal = new Int32Array(control, 8, 2)
   let meta = []
   let chunks = []
   let size = 0
@@ -143,15 +136,8 @@ parentPort.on("message", ({ kind, maxBytes, files, port, control }) => {
   for (;;) {
     const current = Atomics.load(claim, 0)
     const next = Number(current & 0xffffffffn)
-    if (next >= Number(current >> 32n)) {
-      if (Atomics.load(signal, 2) === 0) break
-      // The compiler is still finding files: send what is done, and wait for more (or for the end).
-      flush()
-      Atomics.wait(signal, 2, 1, 20)
-      continue
-    }
+    if (next >= Number(current >> 32n)) break
     if (Atomics.compareExchange(claim, 0, current, current + 1n) !== current) continue
-    if (next >= files.length) more()
     const got = readFile(files[next], kind, maxBytes)
     if (got === undefined) meta.push([next])
     else {
@@ -263,16 +249,13 @@ export interface ScriptAhead {
   readonly sha256: string | undefined
 }
 
-/** A YAML file read and parsed on this thread. */
-export const YAML_HERE = (abs: string, nowMs: number): ReadAhead => {
-  const read = readStamped(abs, MAX_YAML_BYTES, nowMs)
-  return { read, parsed: read.ok ? parseYaml(textOf(read.bytes)) : undefined }
-}
-
 const YAML_JOB: Job<ReadAhead> = {
   kind: "yaml",
   maxBytes: MAX_YAML_BYTES,
-  here: YAML_HERE,
+  here: (abs, nowMs) => {
+    const read = readStamped(abs, MAX_YAML_BYTES, nowMs)
+    return { read, parsed: read.ok ? parseYaml(textOf(read.bytes)) : undefined }
+  },
   fromHelper: (read, json) => ({ read, parsed: json === null ? undefined : parseJsonOfYaml(json) }),
 }
 
@@ -301,49 +284,22 @@ export class ReadAheadList<T> {
   private seenSignal = 0
   private stalled = false
 
-  private readonly files: Array<string>
-
   constructor(
     private readonly job: Job<T>,
-    files: ReadonlyArray<string>,
+    private readonly files: ReadonlyArray<string>,
     private readonly nowMs: number,
     worker: Worker,
     /** How long to wait for a file the helper has claimed before reading it here. */
     private readonly stallMs: number = STALL_MS,
-    /** More files will be appended (see `append`) until `seal()`. */
-    open = false,
   ) {
-    this.files = [...files]
-    const control = new SharedArrayBuffer(24)
+    const control = new SharedArrayBuffer(16)
     this.claim = new BigInt64Array(control, 0, 1)
-    this.signal = new Int32Array(control, 8, 3)
+    this.signal = new Int32Array(control, 8, 2)
     // next = 0, end = files.length: the helper claims upward from `next`, the compiler downward from `end`.
     this.claim[0] = BigInt(files.length) << 32n
-    this.signal[2] = open ? 1 : 0
     const { port1, port2 } = new MessageChannel()
     this.port = port1
     worker.postMessage({ kind: job.kind, maxBytes: job.maxBytes, files, port: port2, control }, [port2])
-  }
-
-  /** Adds files at the end of the list (before `seal()`); returns the index of the first. */
-  append(files: ReadonlyArray<string>): number {
-    const first = this.files.length
-    if (files.length === 0) return first
-    for (const file of files) this.files.push(file)
-    // The paths go first: the helper reads them once the range it may claim has grown to include them.
-    this.port.postMessage(files)
-    for (;;) {
-      const current = Atomics.load(this.claim, 0)
-      if (Atomics.compareExchange(this.claim, 0, current, current + (BigInt(files.length) << 32n)) === current) break
-    }
-    Atomics.notify(this.signal, 2)
-    return first
-  }
-
-  /** No more files: the helper finishes once it has claimed the last. */
-  seal(): void {
-    Atomics.store(this.signal, 2, 0)
-    Atomics.notify(this.signal, 2)
   }
 
   /** File `index`, read (and parsed or hashed) by whichever thread got to it first. */
@@ -387,7 +343,6 @@ export class ReadAheadList<T> {
 
   /** Ends the helper's part: it claims nothing more, and any answer still on its way is dropped. */
   close(): void {
-    this.seal()
     for (;;) {
       const current = Atomics.load(this.claim, 0)
       const next = current & 0xffffffffn
@@ -462,60 +417,6 @@ const withHelper = <T, A>(job: Job<T>, files: ReadonlyArray<string>, nowMs: numb
     list.close()
     if (list.helperStalled) owner.stalled = true
     releaseHelper(owner)
-  }
-}
-
-/**
- * YAML files read ahead while discovery is still finding them: the helper starts on the first packs while
- * the compiler lists the next. It is used once enough files have been found to be worth a second thread.
- */
-export class YamlStream {
-  private list: ReadAheadList<ReadAhead> | undefined
-  private owner: Helper | undefined
-  private pending: Array<string> = []
-  private readonly indexOf = new Map<string, number>()
-  /** Read-ahead is turned off or the helper cannot start: everything is read in place. */
-  private off = false
-
-  constructor(private readonly nowMs: number) {}
-
-  /** The files of one more pack, in the order they will be asked for. */
-  add(files: ReadonlyArray<string>): void {
-    if (this.off) return
-    // Positions in the list are positions in indexOf: a file met twice is listed once.
-    const fresh = files.filter((file) => !this.indexOf.has(file))
-    for (const file of fresh) this.indexOf.set(file, this.indexOf.size)
-    if (this.list !== undefined) {
-      this.list.append(fresh)
-      return
-    }
-    for (const file of fresh) this.pending.push(file)
-    if (this.pending.length < MIN_FILES) return
-    this.owner = acquireHelper()
-    if (this.owner === undefined) {
-      this.off = true
-      return
-    }
-    this.list = new ReadAheadList(YAML_JOB, this.pending, this.nowMs, this.owner.worker, STALL_MS, true)
-    this.pending = []
-  }
-
-  /** All files are known. */
-  seal(): void {
-    this.list?.seal()
-  }
-
-  /** The file read ahead, or undefined when it was not (read it in place). */
-  take(abs: string): ReadAhead | undefined {
-    const index = this.indexOf.get(abs)
-    return index === undefined || this.list === undefined ? undefined : this.list.take(index)
-  }
-
-  close(): void {
-    if (this.list === undefined || this.owner === undefined) return
-    this.list.close()
-    if (this.list.helperStalled) this.owner.stalled = true
-    releaseHelper(this.owner)
   }
 }
 

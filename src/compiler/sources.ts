@@ -8,7 +8,7 @@ import { finding } from "./Finding.js"
 import { MAX_YAML_BYTES } from "./limits.js"
 import { readStamped, unchangedSince, type Discovery, type PackLocation, type PathFinding, type Stamp } from "./load.js"
 import type { FileUnit, SourceFile } from "./model.js"
-import { withYamlAhead, YAML_HERE, type ReadAhead, type YamlStream } from "./readAhead.js"
+import { withYamlAhead, type ReadAhead } from "./readAhead.js"
 import { buildUnit, declaredPackRef, textOf } from "./unit.js"
 
 export interface Sources {
@@ -46,13 +46,7 @@ export class UnitCache {
   private readonly kept = new Map<string, Kept>()
   private generation = 0
 
-  /** Nothing kept: the next load reads every file (and may read them ahead while they are found). */
-  get isEmpty(): boolean {
-    return this.kept.size === 0
-  }
-
-  /** `stream`: the files read ahead while they were discovered (a first load, when nothing is kept). */
-  load(discovery: Discovery, nowMs: number, stream?: YamlStream): Sources {
+  load(discovery: Discovery, nowMs: number): Sources {
     const generation = ++this.generation
     const findings: Array<PathFinding> = []
     let read = 0
@@ -114,10 +108,7 @@ export class UnitCache {
       }
     }
     let files = 0
-    // Read ahead as they were found, or now that all are known; or in place.
-    const reading = (use: (readAhead: ((index: number) => ReadAhead) | undefined) => void) =>
-      stream === undefined ? withYamlAhead(toRead, nowMs, use) : use((index) => stream.take(toRead[index]!) ?? YAML_HERE(toRead[index]!, nowMs))
-    reading((readAhead) => {
+    withYamlAhead(toRead, nowMs, (readAhead) => {
       let visited = 0
       let taken = 0
       const unitFor = (file: SourceFile, pack: Pack): FileUnit | undefined => {
