@@ -1,9 +1,8 @@
 /**
  * Reading and parsing YAML files (and reading and hashing scripts) on a second thread while the compiler
- * works through them in order. The
- * helper thread claims files from the front of the list; when the file the compiler needs next is not ready,
- * the compiler takes one from the back and parses it itself, so both cores stay busy and neither waits on
- * the other for long. The helper only does what cannot go wrong quietly: it reads a regular file, parses it
+ * works through them in order. The helper thread claims files from the front of the list; when the file the
+ * compiler needs next is not ready, the compiler takes one from the back and parses it itself, so both cores
+ * stay busy and neither waits on the other for long. The helper only does what cannot go wrong quietly: it reads a regular file, parses it
  * with the same js-yaml settings, and sends the value as JSON text (JSON.parse is several times faster than
  * parsing YAML). Anything else (an unreadable file, a syntax error, a value JSON cannot carry exactly, a
  * file that would expand past the bounds) is sent back as "do it yourself": the compiler's own path reports
@@ -194,7 +193,10 @@ const startHelper = (): Helper => {
   worker.unref()
   const started: Helper = { worker, idle: undefined, stalled: false }
   // A helper that dies is replaced on the next compile; files it had claimed are read in place (see `take`).
-  worker.on("error", () => forget(started))
+  worker.on("error", (error) => {
+    forget(started)
+    process.emitWarning(`packsmith: the compiler's second thread failed (${error.message}); the next compile starts another`)
+  })
   worker.on("exit", () => forget(started))
   return started
 }
