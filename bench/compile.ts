@@ -88,7 +88,7 @@ const floor = () => {
 
 const median = (xs: ReadonlyArray<number>) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!
 
-const ROUNDS = Number(process.env["ROUNDS"] ?? 7)
+const ROUNDS = Number(process.env["ROUNDS"] ?? 11)
 /** Rounds run first and left out of the medians: the JIT (of both threads) and the caches of the host settle. */
 const WARMUP = Number(process.env["WARMUP"] ?? 3)
 
