@@ -252,9 +252,12 @@ const under = (dir: string, rel: string): string => (dir.endsWith(path.sep) ? di
 
 const packFiles = (
   dir: string, realDir: string, entries: Listing, listings: ListingCache, cwd: string, show: (rel: string, abs: string) => string,
-): { readonly files: Array<SourceFile>; readonly plainFiles: Map<string, ReadonlySet<string>> } => {
+): { readonly files: Array<SourceFile>; readonly plainFiles: Map<string, ReadonlySet<string>>; readonly findings: Array<PathFinding> } => {
   const files: Array<SourceFile> = []
   const plainFiles = new Map<string, ReadonlySet<string>>()
+  const findings: Array<PathFinding> = []
+  const leaves = (rel: string, abs: string, what: string) =>
+    findings.push({ display: show(rel, abs), finding: finding("PS4002", `${rel} is a symlink that leads outside the pack; ${what}`, "", { hint: "a symlink must stay inside the pack" }) })
   // List only the kind directories that exist: most packs have a few of them.
   const known = new Map<string, Listing>([["", entries]])
   const listing = (directory: string): Listing => {
@@ -264,7 +267,16 @@ const packFiles = (
     const parent = slash === -1 ? "" : directory.slice(0, slash)
     const name = directory.slice(slash + 1)
     const entry = listing(parent).find((e) => e.name === name)
-    const found = entry !== undefined && (entry.isDirectory() || entry.isSymbolicLink()) ? listings.list(under(dir, directory)) : []
+    const abs = under(dir, directory)
+    let found: Listing = []
+    if (entry?.isDirectory() === true) found = listings.list(abs)
+    else if (entry?.isSymbolicLink() === true) {
+      // A kind directory may be a symlink within the pack; one that leads out of it is not read (one that
+      // leads nowhere, or loops, holds no files).
+      const real = realpath(abs)
+      if (real !== undefined && !isInside(realDir, real)) leaves(directory, abs, "its files are not read")
+      else if (real !== undefined) found = listings.list(abs)
+    }
     known.set(directory, found)
     return found
   }
@@ -291,20 +303,28 @@ const packFiles = (
         continue
       }
       const abs = `${absDir}${path.sep}${entry.name}`
+      const rel = `${directory}/${entry.name}`
       if (entry.isSymbolicLink()) {
         symlinks = true
         const real = realpath(abs)
-        if (real === undefined || !isInside(realDir, real) || statOf(real)?.isFile() !== true) continue
+        if (real === undefined) {
+          findings.push({ display: show(rel, abs), finding: finding("PS1004", `${rel} cannot be read: it is a symlink to nothing (or a loop)`, "") })
+          continue
+        }
+        if (!isInside(realDir, real)) {
+          leaves(rel, abs, "it is not read")
+          continue
+        }
+        if (statOf(real)?.isFile() !== true) continue
       } else if (!entry.isFile()) continue
       const fileKind: FileKind = kind === "action" && WORKFLOW_FILE.test(entry.name) ? "workflow" : kind
-      const rel = `${directory}/${entry.name}`
       found.push({ abs, display: show(rel, abs), rel, kind: fileKind })
     }
     if (!symlinks) filesOfListing.set(kindEntries, { key, files: found, plain })
     for (const file of found) files.push(file)
     if (plain.size > 0) plainFiles.set(directory, plain)
   }
-  return { files, plainFiles }
+  return { files, plainFiles, findings }
 }
 
 /** Each path is a pack directory (has pack.yaml) or a folder whose subdirectories are packs. */
@@ -319,7 +339,9 @@ export const discover = (paths: ReadonlyArray<string>, cwd: string, listings: Li
     const show = displayUnder(dir, cwd, display)
     const manifestRel = path.basename(manifest)
     const manifestFile: SourceFile = { abs: manifest, display: show(manifestRel, manifest), rel: manifestRel, kind: "pack" }
-    packs.push({ dir, realDir, display: display(dir), manifest: manifestFile, ...packFiles(dir, realDir, entries, listings, cwd, show) })
+    const { files, plainFiles, findings: found } = packFiles(dir, realDir, entries, listings, cwd, show)
+    packs.push({ dir, realDir, display: display(dir), manifest: manifestFile, files, plainFiles })
+    for (const f of found) findings.push(f)
   }
   for (const given of paths) {
     const abs = path.resolve(cwd, given)

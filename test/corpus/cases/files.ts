@@ -66,6 +66,23 @@ export const fileCases: ReadonlyArray<CorpusCase> = [
     expect: [diag("PS4001", A, 2, 14)],
   },
   {
+    name: "kind-directory-symlink-leaving-the-pack",
+    // The trigger outside is not read: no component comes from it, and the rule's ref to it does not resolve.
+    files: { "elsewhere/t.yaml": "ref: p.outside\n", "p/rules/r.yaml": "ref: p.r\ntrigger_ref: outside\naction_ref: hello\naction_params: {name: x}\n" },
+    setup: (root) => fs.symlinkSync("../elsewhere", path.join(root, "p/triggers")),
+    expect: [diag("PS4002", "p/triggers", 1, 1), diag("PS3002", "p/rules/r.yaml", 2, 14)],
+  },
+  {
+    name: "yaml-symlink-leaving-the-pack-or-leading-nowhere",
+    files: { "outside.yaml": "ref: p.outside\n" },
+    setup: (root) => {
+      fs.mkdirSync(path.join(root, "p/triggers"))
+      fs.symlinkSync("../../outside.yaml", path.join(root, "p/triggers/out.yaml"))
+      fs.symlinkSync("missing.yaml", path.join(root, "p/triggers/dangling.yaml"))
+    },
+    expect: [diag("PS1004", "p/triggers/dangling.yaml", 1, 1), diag("PS4002", "p/triggers/out.yaml", 1, 1)],
+  },
+  {
     name: "workflow-file-climbs-out",
     files: { "p/actions/deploy.yaml": "ref: p.deploy\nworkflow_file: ../../core/deploy.workflow.yaml\n" },
     expect: [diag("PS4002", "p/actions/deploy.yaml", 2, 16)],
