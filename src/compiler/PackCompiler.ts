@@ -152,7 +152,7 @@ const blobsOf = (state: CompilerState, files: ReadonlyArray<ScriptFile>): Record
   }
   const blobs: Record<string, string> = {}
   for (const file of files) {
-    let encoded = state.base64.get(file.bytes)
+    let encoded = file.base64 ?? state.base64.get(file.bytes)
     if (encoded === undefined) {
       encoded = file.bytes.toString("base64")
       state.base64.set(file.bytes, encoded)

@@ -23,6 +23,8 @@ export interface ScriptFile {
   readonly key: string
   readonly entry: BundleFile
   readonly bytes: Buffer
+  /** The bytes in base64 (the bundle's blob), when they were encoded on the read-ahead thread. */
+  readonly base64?: string
 }
 
 interface CachedScript {
@@ -30,6 +32,7 @@ interface CachedScript {
   readonly sha256: string
   readonly entry: BundleFile
   readonly bytes: Buffer
+  readonly base64?: string
 }
 
 /** What a script's stat says about its bytes and mode; the same signature means the same script. */
@@ -149,13 +152,13 @@ const readScript = (
   // ahead: that read's descriptor stat is the file's stat, and nothing else needs looking up.
   const listedRead = listedPlain ? ahead?.(abs) : undefined
   if (listedRead?.read.ok === true && listedRead.read.stamp !== undefined && listedRead.sha256 !== undefined) {
-    const { read, sha256 } = listedRead
+    const { read, sha256, base64 } = listedRead
     const stamp = read.stamp!
     const signature: Signature = { dev: stamp.dev, ino: stamp.ino, size: stamp.size, mtimeMs: stamp.mtimeMs, ctimeMs: stamp.ctimeMs, mode: read.mode }
     const cached = cache.get(abs)
     if (cached !== undefined && sameSignature(cached.signature, signature)) return cached
     const entry: BundleFile = { sha256, size: read.bytes.length, mode: (read.mode & 0o111) !== 0 ? 0o755 : 0o644 }
-    const made = { signature, sha256, entry, bytes: read.bytes }
+    const made = { signature, sha256, entry, bytes: read.bytes, ...(base64 === undefined ? {} : { base64 }) }
     cache.set(abs, made)
     return made
   }
@@ -258,7 +261,7 @@ export const check = (
           // A plain name is already normal; a path is normalized (`./x`, `a//b`).
           const rel = SIMPLE_NAME.test(value) ? `${entry.directory}/${value}` : path.posix.normalize(`${entry.directory}/${value.split(path.sep).join("/")}`)
           const key = `${component.pack}/${rel}`
-          files.set(key, { key, entry: script.entry, bytes: script.bytes })
+          files.set(key, { key, entry: script.entry, bytes: script.bytes, ...(script.base64 === undefined ? {} : { base64: script.base64 }) })
           patch["entry_point"] = { kind: "file", path: rel, value }
         }
       }

@@ -340,23 +340,37 @@ export const normalizeAction = (source: ActionSource, ctx: NormalizeContext): No
   }
   const runner = source.runner_type ?? "shell"
   const links: Array<LinkRef> = isWorkflow ? [] : [runtimeLink(pack, runner, source.runner_type === undefined ? "" : "/runner_type")]
+  // Keys in canonical order, as compact() puts them (written so, they need no sorting for each action).
   const value = compact({
-    ref: id.ref, pack, name: id.name, label: source.label ?? titleCase(id.name), description: source.description,
+    accesses_mcp: source.accesses_mcp ?? false,
+    artifact_retention_limit: source.artifact_retention_limit,
+    artifact_retention_policy: source.artifact_retention_policy,
+    default_execution_permission_set_refs: source.default_execution_permission_set_refs,
+    description: source.description,
     enabled: source.enabled ?? true,
-    runner_type: isWorkflow ? undefined : runner,
-    runtime: isWorkflow ? undefined : links[0]!.ref,
-    workflow: isWorkflow ? id.ref : undefined,
-    parameters: parameters.schema, output: output?.schema,
+    examples: inOrder(source.examples),
+    label: source.label ?? titleCase(id.name),
+    log_retention_limit: source.log_retention_limit,
+    log_retention_policy: source.log_retention_policy,
+    meta: inOrder(source.meta),
+    name: id.name,
+    output: output?.schema,
+    output_format: source.output_format ?? "text",
+    pack,
     parameter_delivery: source.parameter_delivery ?? "stdin",
     parameter_format: source.parameter_format ?? "json",
-    output_format: source.output_format ?? "text",
-    runtime_version: source.runtime_version,
+    parameters: parameters.schema,
+    ref: id.ref,
     required_worker_runtimes: source.required_worker_runtimes,
-    accesses_mcp: source.accesses_mcp ?? false,
-    default_execution_permission_set_refs: source.default_execution_permission_set_refs,
+    runner_type: isWorkflow ? undefined : runner,
+    runtime: isWorkflow ? undefined : links[0]!.ref,
+    runtime_version: source.runtime_version,
+    tags: source.tags ?? [],
     timeout: source.timeout,
-    ...placement(source), ...retention(source),
-    tags: source.tags ?? [], meta: inOrder(source.meta), examples: inOrder(source.examples),
+    worker_affinity: source.worker_affinity,
+    worker_selector: source.worker_selector,
+    worker_tolerations: source.worker_tolerations,
+    workflow: isWorkflow ? id.ref : undefined,
   })
   return {
     components: [component(ctx, "actions", id, value, {

@@ -102,7 +102,9 @@ const readFile = (file, kind, maxBytes) => {
       read += n
     }
     const got = read === stat.size ? bytes : bytes.subarray(0, read)
-    return { stat, bytes: got, made: kind === "yaml" ? yamlJson(got) : createHash("sha256").update(got).digest("hex") }
+    // A script's hash, and its bytes as the bundle's blob stores them.
+    return kind === "yaml" ? { stat, bytes: got, made: yamlJson(got) }
+      : { stat, bytes: got, made: createHash("sha256").update(got).digest("hex"), base64: got.toString("base64") }
   } catch (error) {
     // Gone, unreadable, a FIFO: the compiler reads it itself and reports why.
     return undefined
@@ -141,7 +143,7 @@ parentPort.on("message", ({ kind, maxBytes, files, port, control }) => {
     if (got === undefined) meta.push([next])
     else {
       const s = got.stat
-      meta.push([next, s.dev, s.ino, s.size, s.mtimeMs, s.ctimeMs, s.mode, got.bytes.length, got.made])
+      meta.push([next, s.dev, s.ino, s.size, s.mtimeMs, s.ctimeMs, s.mode, got.bytes.length, got.made, got.base64])
       chunks.push(got.bytes)
       size += got.bytes.length
     }
@@ -155,7 +157,10 @@ parentPort.on("message", ({ kind, maxBytes, files, port, control }) => {
 
 type HelperMeta =
   | readonly [index: number]
-  | readonly [index: number, dev: number, ino: number, size: number, mtimeMs: number, ctimeMs: number, mode: number, length: number, made: string | null]
+  | readonly [
+    index: number, dev: number, ino: number, size: number, mtimeMs: number, ctimeMs: number, mode: number, length: number,
+    made: string | null, base64: string | undefined,
+  ]
 
 interface HelperBatch {
   readonly meta: ReadonlyArray<HelperMeta>
@@ -233,7 +238,7 @@ const releaseHelper = (which: Helper): void => {
 
 /** The helper's answer for one file as it arrived (a YAML file's JSON text is parsed only when asked for). */
 class HelperAnswer {
-  constructor(readonly read: StampedRead & { readonly ok: true }, readonly made: string | null) {}
+  constructor(readonly read: StampedRead & { readonly ok: true }, readonly made: string | null, readonly base64: string | undefined) {}
 }
 
 /** What one kind of file needs: how the compiler reads one itself, and what it makes of the helper's answer. */
@@ -241,7 +246,7 @@ interface Job<T> {
   readonly kind: "yaml" | "script"
   readonly maxBytes: number
   readonly here: (abs: string, nowMs: number) => T
-  readonly fromHelper: (read: StampedRead & { readonly ok: true }, made: string | null) => T
+  readonly fromHelper: (read: StampedRead & { readonly ok: true }, made: string | null, base64: string | undefined) => T
 }
 
 /** A script read ahead (never through a symlink in its last component): its bytes and their sha256. */
@@ -249,6 +254,8 @@ export interface ScriptAhead {
   readonly read: StampedRead
   /** Undefined when the bytes could not be read. */
   readonly sha256: string | undefined
+  /** The bytes in base64, when the helper made it. */
+  readonly base64?: string
 }
 
 const YAML_JOB: Job<ReadAhead> = {
@@ -268,7 +275,7 @@ const SCRIPT_JOB: Job<ScriptAhead> = {
     const read = readStamped(abs, MAX_SCRIPT_BYTES, nowMs, true)
     return { read, sha256: read.ok ? sha256Hex(read.bytes) : undefined }
   },
-  fromHelper: (read, sha256) => ({ read, sha256: sha256 ?? sha256Hex(read.bytes) }),
+  fromHelper: (read, sha256, base64) => ({ read, sha256: sha256 ?? sha256Hex(read.bytes), ...(base64 === undefined ? {} : { base64 }) }),
 }
 
 /**
@@ -357,7 +364,7 @@ export class ReadAheadList<T> {
     this.results.delete(index)
     this.taken.add(index)
     if (result === DECLINED) return this.job.here(this.files[index]!, this.nowMs)
-    return result instanceof HelperAnswer ? this.job.fromHelper(result.read, result.made) : result
+    return result instanceof HelperAnswer ? this.job.fromHelper(result.read, result.made, result.base64) : result
   }
 
   private claimFront(index: number): boolean {
@@ -396,12 +403,12 @@ export class ReadAheadList<T> {
           if (!this.taken.has(index)) this.results.set(index, DECLINED)
           continue
         }
-        const [, dev, ino, size, mtimeMs, ctimeMs, mode, length, made] = meta
+        const [, dev, ino, size, mtimeMs, ctimeMs, mode, length, made, base64] = meta
         const view = Buffer.from(batch.buffer, at, length)
         at += length
         if (this.taken.has(index)) continue
         const stamp = stampOf({ dev, ino, size, mtimeMs, ctimeMs }, this.nowMs)
-        this.results.set(index, new HelperAnswer({ ok: true, bytes: view, mode, stamp }, made))
+        this.results.set(index, new HelperAnswer({ ok: true, bytes: view, mode, stamp }, made, base64))
       }
     }
     return any
