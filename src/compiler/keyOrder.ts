@@ -3,8 +3,13 @@
  * builds in this order, so emitting them needs no sorted copy (see emit.ts).
  */
 
-/** Sorts in place and returns `keys`. Keys are few per object: insertion sort beats the generic sort here. */
+/**
+ * Sorts in place and returns `keys`. Most objects have a few keys, often in order already: insertion sort
+ * beats the generic sort there. A large object (a pack may write a mapping of thousands of keys) gets the
+ * engine's sort, whose default order is by UTF-16 code units, the canonical one.
+ */
 export const sortKeys = (keys: Array<string>): Array<string> => {
+  if (keys.length > 32) return keys.sort()
   for (let i = 1; i < keys.length; i++) {
     const key = keys[i]!
     let j = i - 1

@@ -38,6 +38,14 @@ describe("canonical text", () => {
     }), { numRuns: 500 })
   })
 
+  it("orders large objects (sorted by the engine rather than key by key) as canonicalize does", () => {
+    const wide = fc.dictionary(fc.oneof(key, fc.string({ unit: "binary", maxLength: 5 })), fc.integer(), { minKeys: 33, maxKeys: 120 })
+    fc.assert(fc.property(wide, fc.dictionary(key, wide, { maxKeys: 2 }), (record, nested) => {
+      expect(canonicalText(record)).toBe(canonicalize(record))
+      expect(canonicalText(nested)).toBe(canonicalize(nested))
+    }), { numRuns: 300 })
+  })
+
   it("leaves out undefined members and rejects numbers JSON cannot write", () => {
     expect(canonicalText({ b: 1, a: undefined, c: [undefined] })).toBe('{"b":1,"c":[null]}')
     expect(() => canonicalText({ a: Number.NaN })).toThrow(RangeError)

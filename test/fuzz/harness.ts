@@ -141,6 +141,15 @@ export const linesOf = (text: string): Array<string> => text.split(/\r\n|\r|\n/)
  * into a file of the workspace at a line and column that exist in that file.
  */
 export const assertWellFormed = (root: string, diagnostics: ReadonlyArray<Diagnostic>, packs: ReadonlyArray<string> = ["p"]): void => {
+  // Each file is read once, however many diagnostics it has (a file may have a hundred thousand).
+  const linesOfFile = new Map<string, ReadonlyArray<string> | undefined>()
+  const fileLines = (abs: string): ReadonlyArray<string> | undefined => {
+    if (!linesOfFile.has(abs)) {
+      const stat = fs.statSync(abs, { throwIfNoEntry: false })
+      linesOfFile.set(abs, stat?.isFile() !== true || stat.size > 1024 * 1024 ? undefined : linesOf(fs.readFileSync(abs, "utf8")))
+    }
+    return linesOfFile.get(abs)
+  }
   for (const d of diagnostics) {
     const where = `${d.code} ${d.file}:${d.line}:${d.column} ${d.message}`
     expect(KNOWN_CODES.has(d.code), where).toBe(true)
@@ -152,9 +161,8 @@ export const assertWellFormed = (root: string, diagnostics: ReadonlyArray<Diagno
     expect(packs, where).toContain(rel.split(path.sep)[0])
     expect(Number.isInteger(d.line) && d.line >= 1, where).toBe(true)
     expect(Number.isInteger(d.column) && d.column >= 1, where).toBe(true)
-    const stat = fs.statSync(abs, { throwIfNoEntry: false })
-    if (stat?.isFile() !== true || stat.size > 1024 * 1024) continue
-    const lines = linesOf(fs.readFileSync(abs, "utf8"))
+    const lines = fileLines(abs)
+    if (lines === undefined) continue
     expect(d.line, where).toBeLessThanOrEqual(lines.length)
     expect(d.column, where).toBeLessThanOrEqual((lines[d.line - 1] ?? "").length + 1)
   }
