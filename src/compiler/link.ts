@@ -51,7 +51,6 @@ const workflowComponent = (graphUnit: FileUnit, ref: string, pack: string, refPo
       section: "workflows", ref, pack, unit: graphUnit, refPointer,
       value: { ref, pack, ...model.graph },
       links: model.tasks.map((task): LinkRef => ({ kind: "action", ref: task.action, raw: task.action, pointer: task.actionPointer })),
-      patched: new Map(),
     }
     byRef.set(key, made)
   }
@@ -66,7 +65,7 @@ const standaloneAction = (unit: FileUnit): Component => {
     const standalone = unit.workflow!.standalone!
     made = {
       section: "actions", ref: standalone.ref, pack: unit.packRef, unit, refPointer: standalone.refPointer,
-      value: standalone.action as JsonObject, links: [], parameters: standalone.parameters, patched: new Map(),
+      value: standalone.action as JsonObject, links: [],
     }
     standaloneMemo.set(unit, made)
   }

@@ -3,7 +3,6 @@ import type { PackSection } from "../domain/Bundle.js"
 import type { FileKind } from "../domain/FileKinds.js"
 import type { JsonObject } from "../domain/SourceFields.js"
 import type { Finding } from "./Finding.js"
-import type { CompiledParameters } from "./parameters.js"
 import type { Locate } from "./positions.js"
 
 export interface SourceFile {
@@ -57,7 +56,7 @@ export interface WorkflowModel {
   readonly graph: JsonObject
   readonly tasks: ReadonlyArray<TaskModel>
   /** Present for standalone workflows (the file has its own ref or name). */
-  readonly standalone?: { readonly ref: string; readonly refPointer: string; readonly action: JsonObject; readonly parameters: CompiledParameters }
+  readonly standalone?: { readonly ref: string; readonly refPointer: string; readonly action: JsonObject }
 }
 
 export interface Component {
@@ -72,10 +71,7 @@ export interface Component {
   readonly links: ReadonlyArray<LinkRef>
   readonly entryPoint?: EntryPointSource
   readonly runnerRuntime?: string
-  readonly parameters?: CompiledParameters
   readonly workflowFile?: { readonly value: string; readonly pointer: string }
-  /** Patched values by patch key, so unchanged patches keep their object (and canonical fragment). */
-  readonly patched: Map<string, JsonObject>
 }
 
 export interface ManifestInfo {

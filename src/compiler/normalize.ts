@@ -110,13 +110,12 @@ const identity = (
 
 const component = (
   ctx: NormalizeContext, section: PackSection, id: { ref: string; refPointer: string }, value: JsonObject,
-  extra: Partial<Pick<Component, "links" | "entryPoint" | "runnerRuntime" | "parameters" | "workflowFile">> = {},
+  extra: Partial<Pick<Component, "links" | "entryPoint" | "runnerRuntime" | "workflowFile">> = {},
 ): Component => ({
   section, ref: id.ref, pack: ctx.pack, unit: ctx.unit, refPointer: id.refPointer, value,
-  links: extra.links ?? [], patched: new Map(),
+  links: extra.links ?? [],
   ...(extra.entryPoint === undefined ? {} : { entryPoint: extra.entryPoint }),
   ...(extra.runnerRuntime === undefined ? {} : { runnerRuntime: extra.runnerRuntime }),
-  ...(extra.parameters === undefined ? {} : { parameters: extra.parameters }),
   ...(extra.workflowFile === undefined ? {} : { workflowFile: extra.workflowFile }),
 })
 
@@ -374,7 +373,7 @@ export const normalizeAction = (source: ActionSource, ctx: NormalizeContext): No
   })
   return {
     components: [component(ctx, "actions", id, value, {
-      links, parameters,
+      links,
       ...(isWorkflow ? { workflowFile: { value: source.workflow_file!, pointer: "/workflow_file" } } : {}),
       ...(!isWorkflow && source.entry_point !== undefined
         ? { entryPoint: { value: source.entry_point, pointer: "/entry_point", directory: "actions" } satisfies EntryPointSource, runnerRuntime: links[0]!.ref }
@@ -397,7 +396,7 @@ export const normalizeTrigger = (source: TriggerSource, ctx: NormalizeContext): 
     enabled: source.enabled ?? true, type: source.type, parameters: parameters.schema, output: output?.schema,
     tags: source.tags ?? [], meta: inOrder(source.meta), examples: inOrder(source.examples),
   })
-  return { components: [component(ctx, "triggers", id, value, { parameters })] }
+  return { components: [component(ctx, "triggers", id, value)] }
 }
 
 export const normalizeSensor = (source: SensorSource, ctx: NormalizeContext): Normalized => {
@@ -426,7 +425,7 @@ export const normalizeSensor = (source: SensorSource, ctx: NormalizeContext): No
   })
   return {
     components: [component(ctx, "sensors", id, value, {
-      links: [runtime, ...triggerLinks], parameters, runnerRuntime: runtime.ref,
+      links: [runtime, ...triggerLinks], runnerRuntime: runtime.ref,
       entryPoint: { value: source.entry_point, pointer: "/entry_point", directory: "sensors" },
     })],
   }
@@ -639,7 +638,7 @@ export const normalizeWorkflow = (source: WorkflowSource, ctx: NormalizeContext)
   })
   return {
     components: [],
-    workflow: { graph, tasks: tasks.map((t) => t.model), standalone: { ref: id.ref, refPointer: id.refPointer, action, parameters } },
+    workflow: { graph, tasks: tasks.map((t) => t.model), standalone: { ref: id.ref, refPointer: id.refPointer, action } },
   }
 }
 
