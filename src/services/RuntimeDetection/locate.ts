@@ -5,7 +5,7 @@
  */
 import * as fs from "node:fs"
 import * as nodePath from "node:path"
-import { Data, Effect, Either, Option } from "effect"
+import { Data, Effect, Option } from "effect"
 
 export interface FileStamp {
   readonly size: number
@@ -57,15 +57,10 @@ const stampOf = (stats: fs.Stats): FileStamp => ({ size: stats.size, mtimeMs: st
 
 /** The file a path leads to (symlinks followed); none when nothing is there. */
 export const statFile = (file: string): Effect.Effect<Option.Option<fs.Stats>, LookupFailure> =>
-  Effect.try({
-    try: () => Option.fromNullable(fs.statSync(file, { throwIfNoEntry: false })),
-    catch: (error) => error,
-  }).pipe(
-    Effect.catchAll((error) =>
-      ABSENT.has(errnoCode(error) ?? "")
-        ? Effect.succeedNone
-        : Effect.fail(new LookupFailure({ path: file, reason: describe(error) }))),
-  )
+  Effect.suspend(() => {
+    const stats = statOrFailure(file)
+    return stats instanceof LookupFailure ? Effect.fail(stats) : Effect.succeed(Option.fromNullable(stats))
+  })
 
 export const stampFile = (file: string): Effect.Effect<Option.Option<FileStamp>, LookupFailure> =>
   Effect.map(statFile(file), Option.map(stampOf))
@@ -81,17 +76,31 @@ export const findExecutable = (caller: Caller, file: string): Effect.Effect<Opti
  * The first executable named `name` in the PATH directories, as the shell would pick it. A directory that
  * cannot be examined is reported and skipped, like the shell skips it.
  */
+/** stat that says "nothing there" for ENOENT/ENOTDIR and why for anything else. */
+const statOrFailure = (file: string): fs.Stats | undefined | LookupFailure => {
+  try {
+    return fs.statSync(file, { throwIfNoEntry: false })
+  } catch (error) {
+    return ABSENT.has(errnoCode(error) ?? "") ? undefined : new LookupFailure({ path: file, reason: describe(error) })
+  }
+}
+
+/**
+ * The first executable `name` in `directories`, and why entries could not be searched. One plain loop of
+ * stats: it runs for every family while the slowest probe is running, so its CPU is taken from that probe.
+ */
 export const findOnPath = (
   caller: Caller,
   name: string,
   directories: ReadonlyArray<string>,
 ): Effect.Effect<{ readonly found: Option.Option<Found>; readonly failures: ReadonlyArray<LookupFailure> }> =>
-  Effect.gen(function* () {
+  Effect.sync(() => {
     const failures: Array<LookupFailure> = []
     for (const directory of directories) {
-      const result = yield* Effect.either(findExecutable(caller, nodePath.join(directory, name)))
-      if (Either.isLeft(result)) failures.push(result.left)
-      else if (Option.isSome(result.right)) return { found: result.right, failures }
+      const file = nodePath.join(directory, name)
+      const stats = statOrFailure(file)
+      if (stats instanceof LookupFailure) failures.push(stats)
+      else if (stats !== undefined && isExecutableBy(caller, stats)) return { found: Option.some({ path: file, stamp: stampOf(stats) }), failures }
     }
     return { found: Option.none<Found>(), failures }
   })
