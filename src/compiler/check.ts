@@ -98,9 +98,17 @@ type ScriptOutcome =
   | { readonly outside: string }
   | { readonly error: Finding["code"]; readonly message: string }
 
-const sameFile = (stamp: Stamp | undefined, stat: fs.Stats): boolean =>
-  stamp !== undefined && stamp.dev === stat.dev && stamp.ino === stat.ino && stamp.size === stat.size
-  && stamp.mtimeMs === stat.mtimeMs && stamp.ctimeMs === stat.ctimeMs
+/** The signature of bytes read through an open descriptor: its stamp and mode. */
+const readSignature = (stamp: Stamp, mode: number): Signature =>
+  ({ dev: stamp.dev, ino: stamp.ino, size: stamp.size, mtimeMs: stamp.mtimeMs, ctimeMs: stamp.ctimeMs, mode })
+
+/** A script's cache entry (the bundle's file entry, its bytes and hash), kept under `abs`. */
+const remember = (cache: ScriptCache, abs: string, signature: Signature, sha256: string, bytes: Buffer, base64: string | undefined): CachedScript => {
+  const entry: BundleFile = { sha256, size: bytes.length, mode: (signature.mode & 0o111) !== 0 ? 0o755 : 0o644 }
+  const made = { signature, sha256, entry, bytes, ...(base64 === undefined ? {} : { base64 }) }
+  cache.set(abs, made)
+  return made
+}
 
 /** Scripts read ahead by path (see readAhead.ts); undefined when a path was not in the list. */
 export type ScriptsAhead = (abs: string) => ScriptAhead | undefined
@@ -153,14 +161,10 @@ const readScript = (
   const listedRead = listedPlain ? ahead?.(abs) : undefined
   if (listedRead?.read.ok === true && listedRead.read.stamp !== undefined && listedRead.sha256 !== undefined) {
     const { read, sha256, base64 } = listedRead
-    const stamp = read.stamp!
-    const signature: Signature = { dev: stamp.dev, ino: stamp.ino, size: stamp.size, mtimeMs: stamp.mtimeMs, ctimeMs: stamp.ctimeMs, mode: read.mode }
+    const signature = readSignature(listedRead.read.stamp, read.mode)
     const cached = cache.get(abs)
     if (cached !== undefined && sameSignature(cached.signature, signature)) return cached
-    const entry: BundleFile = { sha256, size: read.bytes.length, mode: (read.mode & 0o111) !== 0 ? 0o755 : 0o644 }
-    const made = { signature, sha256, entry, bytes: read.bytes, ...(base64 === undefined ? {} : { base64 }) }
-    cache.set(abs, made)
-    return made
+    return remember(cache, abs, signature, sha256, read.bytes, base64)
   }
   // lstat first: for the usual file that is no symlink it is also the stat, and says no more lookups are needed.
   const link = lstatOf(abs)
@@ -177,14 +181,11 @@ const readScript = (
   if (!stat.isFile()) return { error: "PS4003", message: "is not a regular file" }
   // Read ahead from the same path, and still the file just looked at: its bytes and hash stand.
   const early = real === abs ? listedRead ?? ahead?.(abs) : undefined
-  const fresh = early?.read.ok === true && early.sha256 !== undefined && sameFile(early.read.stamp, stat) ? early : undefined
+  const fresh = early?.read.ok === true && early.read.stamp !== undefined && early.sha256 !== undefined
+    && sameSignature(readSignature(early.read.stamp, early.read.mode), signature) ? early : undefined
   const read = fresh?.read ?? readBounded(real, MAX_SCRIPT_BYTES)
   if (!read.ok) return "tooLarge" in read ? { error: "PS1002", message: `is ${read.tooLarge} bytes (limit ${MAX_SCRIPT_BYTES})` } : { error: "PS1004", message: read.error }
-  const sha256 = fresh?.sha256 ?? createSha(read.bytes)
-  const entry: BundleFile = { sha256, size: read.bytes.length, mode: (read.mode & 0o111) !== 0 ? 0o755 : 0o644 }
-  const made = { signature, sha256, entry, bytes: read.bytes }
-  cache.set(abs, made)
-  return made
+  return remember(cache, abs, signature, fresh?.sha256 ?? createSha(read.bytes), read.bytes, fresh?.base64)
 }
 
 const requiredWithoutDefault = (schema: JsonObject | undefined): Array<string> => {

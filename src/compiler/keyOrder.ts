@@ -22,22 +22,6 @@ export const sortKeys = (keys: Array<string>): Array<string> => {
   return keys
 }
 
-/** A copy of `record` with `key` set to `value`: replaced where it is, or inserted in sorted position. */
-export const withMember = (record: Record<string, unknown>, key: string, value: unknown): Record<string, unknown> => {
-  if (Object.prototype.hasOwnProperty.call(record, key)) return { ...record, [key]: value }
-  const out: Record<string, unknown> = {}
-  let placed = false
-  for (const existing of Object.keys(record)) {
-    if (!placed && existing > key) {
-      out[key] = value
-      placed = true
-    }
-    out[existing] = record[existing]
-  }
-  if (!placed) out[key] = value
-  return out
-}
-
 /** `record` with the members of `patch` set, every key in sorted order when `record`'s keys were. */
 export const withMembers = (record: Record<string, unknown>, patch: Record<string, unknown>): Record<string, unknown> => {
   const keys = Object.keys(record)

@@ -7,7 +7,7 @@
 import { JSON_SCHEMA_KEYWORDS } from "../domain/Parameters.js"
 import type { JsonObject } from "../domain/SourceFields.js"
 import { finding, nearest, pointerJoin, type Finding } from "./Finding.js"
-import { setMember, sortKeys, withMember } from "./keyOrder.js"
+import { setMember, sortKeys, withMembers } from "./keyOrder.js"
 
 /** One parameter of a compiled schema. Its pointer is made only when a finding needs it. */
 export class ParameterInfo {
@@ -149,7 +149,7 @@ const liftRequired = (source: Record<string, unknown>, compiled: Record<string, 
   }
   if (lifted.length === 0) return compiled
   const existing = Array.isArray(compiled["required"]) ? (compiled["required"] as Array<string>) : []
-  return withMember(compiled, "required", [...new Set([...existing, ...lifted])].sort())
+  return withMembers(compiled, { required: [...new Set([...existing, ...lifted])].sort() })
 }
 
 const parameterInfos = (schema: JsonObject, source: Record<string, unknown>, pointer: string, flat: boolean): Array<ParameterInfo> => {
@@ -171,7 +171,7 @@ export const compileParameters = (source: JsonObject | undefined, pointer: strin
   if (typeof source["type"] === "string" || Array.isArray(source["type"])) {
     if (source["type"] !== "object") out.push(finding("PS2006", `a parameter schema must have type "object"`, pointerJoin(pointer, "type")))
     const schema = compileNode(source, pointer, out, false) as JsonObject
-    const withProperties = isObject(schema["properties"]) ? schema : withMember(schema, "properties", {}) as JsonObject
+    const withProperties = isObject(schema["properties"]) ? schema : withMembers(schema, { properties: {} }) as JsonObject
     return { schema: withProperties, parameters: parameterInfos(withProperties, source, pointer, false), flat: false }
   }
   const properties: Record<string, unknown> = {}
