@@ -101,11 +101,12 @@ export class RuntimeDetection extends Effect.Service<RuntimeDetection>()("packsm
           })
           if (problem !== undefined) run.problems.push(problem)
         }
+        // Every element was validated when it was made; checking the arrays again would only delay the answer.
         return new DetectionReport({
           runtimes,
           templates,
           problems: stableProblemOrder(run.problems, options.templates ?? []),
-        })
+        }, true)
       },
     )
 

@@ -51,6 +51,27 @@ echo 'OpenJDK Runtime Environment (build 17.0.15+6-Debian-1deb12u1)' >&2`)
     expect(java.viaShim).toBeUndefined()
   })
 
+  it("runs every probe in the C locale with the rest of the caller's environment, whatever the caller's locale", async () => {
+    const host = fakeHost()
+    // Each stub answers with a version only when it sees LC_ALL=C and the caller's own variable.
+    const localeBound = (line: string) =>
+      `[ "$LC_ALL" = C ] && [ "$PACKSMITH_PROBE_MARK" = kept ] && echo '${line}' || echo "LC_ALL=$LC_ALL"`
+    host.stub("bin/go", `[ "$1" = version ] && ${localeBound("go version go1.22.1 linux/amd64")}`)
+    host.stub("bin/bun", localeBound("1.0.25"))
+    const saved = { LC_ALL: process.env.LC_ALL, PACKSMITH_PROBE_MARK: process.env.PACKSMITH_PROBE_MARK }
+    process.env.LC_ALL = "de_DE.UTF-8"
+    process.env.PACKSMITH_PROBE_MARK = "kept"
+    const report = await detect({ path: host.dir("bin"), cacheDir: host.cacheDir }).finally(() => {
+      for (const [name, value] of Object.entries(saved)) {
+        if (value === undefined) delete process.env[name]
+        else process.env[name] = value
+      }
+    })
+
+    expect(summary(runtimesIn(host, report))).toEqual([["go", "go", "1.22.1"], ["bun", "bun", "1.0.25"]])
+    expect(report.problems).toEqual([])
+  })
+
   it("warns about garbage output and a failing probe with the reason, and still reports the rest", async () => {
     const host = fakeHost()
     host.stub("bin/go", `echo 'hello there'`)

@@ -35,10 +35,18 @@ const killGroup = (child: ChildProcess): void => {
   Either.try(() => process.kill(-pid, "SIGKILL"))
 }
 
+/**
+ * The environment every probe runs with: this process's, with banners and error messages in one language
+ * whatever the host's locale. Made once per detection: copying `process.env` reads each variable through the
+ * C environment, which costs more than the rest of a spawn's JavaScript.
+ */
+export const probeEnvironment = (): NodeJS.ProcessEnv => ({ ...process.env, LC_ALL: "C" })
+
 export const runProbe = (
   file: string,
   args: ReadonlyArray<string>,
   timeout: Duration.Duration,
+  env: NodeJS.ProcessEnv,
 ): Effect.Effect<ProbeOutcome> =>
   Effect.async<ProbeOutcome>((resume) => {
     const started = Either.try({
@@ -46,8 +54,7 @@ export const runProbe = (
         spawn(file, [...args], {
           stdio: ["ignore", "pipe", "pipe"],
           detached: true,
-          // Banners and error messages in one language, whatever the host's locale.
-          env: { ...process.env, LC_ALL: "C" },
+          env,
         }),
       catch: describe,
     })

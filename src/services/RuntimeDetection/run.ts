@@ -6,7 +6,7 @@ import { Deferred, Duration, Effect, Either, FiberId } from "effect"
 import { type DetectionCacheRecord, DetectionProblem } from "../../domain/Detection.js"
 import { firstLine } from "./families.js"
 import type { Caller, FileStamp, LookupFailure } from "./locate.js"
-import { type ProbeOutcome, runProbe } from "./probe.js"
+import { probeEnvironment, type ProbeOutcome, runProbe } from "./probe.js"
 
 export interface DetectionRun {
   readonly caller: Caller
@@ -32,6 +32,7 @@ export const makeRun = (options: {
     // Not Effect.cachedFunction: it runs the first call in a forked fiber, which starts only after the fibers
     // already scheduled; the first caller runs the probe itself, so that a probe started first spawns first.
     const outcomes = new Map<string, Deferred.Deferred<ProbeOutcome>>()
+    const env = probeEnvironment()
     const probe = (file: string, args: ReadonlyArray<string>): Effect.Effect<ProbeOutcome> =>
       Effect.suspend(() => {
         const key = [file, ...args].join("\u0000")
@@ -39,7 +40,7 @@ export const makeRun = (options: {
         if (running !== undefined) return Deferred.await(running)
         const outcome = Deferred.unsafeMake<ProbeOutcome>(FiberId.none)
         outcomes.set(key, outcome)
-        return Effect.intoDeferred(runProbe(file, args, options.timeout), outcome).pipe(
+        return Effect.intoDeferred(runProbe(file, args, options.timeout, env), outcome).pipe(
           Effect.zipRight(Deferred.await(outcome)),
         )
       })
