@@ -54,59 +54,63 @@ export class RuntimeDetection extends Effect.Service<RuntimeDetection>()("packsm
           cached: options.refresh === true ? new Map() : loaded.records,
         })
         if (loaded.problem !== undefined) run.problems.push(loaded.problem)
+        // Whatever way it ends, the launcher and any probe still running are stopped and their files removed.
+        const detectWith = Effect.gen(function* () {
 
-        // Families timed by an earlier detection are located only when their turn comes, so that the first
-        // (slowest) probe is spawned before the rest of PATH is searched; the others are located up front and
-        // placed by a guess.
-        const untimed = new Map(yield* Effect.forEach(
-          FAMILY_SPECS.filter((spec) => !loaded.probeMillis.has(spec.family)),
-          (spec) => Effect.map(locateFamily(run, spec), (binaries) => [spec, binaries] as const),
-        ))
-        const probeMillis = new Map(loaded.probeMillis)
-        const detected = yield* Effect.forEach(
-          startOrder(FAMILY_SPECS, (spec) => {
-            const binaries = untimed.get(spec)
-            return binaries === undefined ? loaded.probeMillis.get(spec.family) ?? 0 : guessMillis(run, spec, binaries)
-          }),
-          (spec) =>
-            Effect.gen(function* () {
-              const binaries = untimed.get(spec) ?? (yield* locateFamily(run, spec))
-              const started = yield* Clock.currentTimeMillis
-              const { probed, runtimes } = yield* detectFamily(run, spec, binaries)
-              if (probed || binaries.length === 0) {
-                probeMillis.set(spec.family, binaries.length === 0 ? 0 : (yield* Clock.currentTimeMillis) - started)
-              }
-              return { spec, runtimes }
+          // Families timed by an earlier detection are located only when their turn comes, so that the first
+          // (slowest) probe is spawned before the rest of PATH is searched; the others are located up front and
+          // placed by a guess.
+          const untimed = new Map(yield* Effect.forEach(
+            FAMILY_SPECS.filter((spec) => !loaded.probeMillis.has(spec.family)),
+            (spec) => Effect.map(locateFamily(run, spec), (binaries) => [spec, binaries] as const),
+          ))
+          const probeMillis = new Map(loaded.probeMillis)
+          const detected = yield* Effect.forEach(
+            startOrder(FAMILY_SPECS, (spec) => {
+              const binaries = untimed.get(spec)
+              return binaries === undefined ? loaded.probeMillis.get(spec.family) ?? 0 : guessMillis(run, spec, binaries)
             }),
-          { concurrency: PROBE_CONCURRENCY },
-        )
-        const runtimes: Array<DetectedRuntime> = FAMILY_SPECS.flatMap((spec) =>
-          detected.find((d) => d.spec === spec)?.runtimes ?? [])
+            (spec) =>
+              Effect.gen(function* () {
+                const binaries = untimed.get(spec) ?? (yield* locateFamily(run, spec))
+                const started = yield* Clock.currentTimeMillis
+                const { probed, runtimes } = yield* detectFamily(run, spec, binaries)
+                if (probed || binaries.length === 0) {
+                  probeMillis.set(spec.family, binaries.length === 0 ? 0 : (yield* Clock.currentTimeMillis) - started)
+                }
+                return { spec, runtimes }
+              }),
+            { concurrency: PROBE_CONCURRENCY },
+          )
+          const runtimes: Array<DetectedRuntime> = FAMILY_SPECS.flatMap((spec) =>
+            detected.find((d) => d.spec === spec)?.runtimes ?? [])
 
-        const templates: Array<TemplateVerification> = []
-        const verified = yield* Effect.forEach(options.templates ?? [], (template) => verifyTemplate(run, template), {
-          concurrency: PROBE_CONCURRENCY,
-        })
-        for (const result of verified) {
-          if (result === undefined) continue
-          templates.push(result.verification)
-          const runtime = result.runtime
-          if (runtime !== undefined && !runtimes.some((r) => sameInterpreter(r, runtime))) runtimes.push(runtime)
-        }
-
-        if (run.probed.size > 0 || loaded.problem !== undefined) {
-          const problem = yield* saveCache(cacheFile, {
-            records: new Map([...loaded.records, ...run.probed]),
-            probeMillis,
+          const templates: Array<TemplateVerification> = []
+          const verified = yield* Effect.forEach(options.templates ?? [], (template) => verifyTemplate(run, template), {
+            concurrency: PROBE_CONCURRENCY,
           })
-          if (problem !== undefined) run.problems.push(problem)
-        }
-        // Every element was validated when it was made; checking the arrays again would only delay the answer.
-        return new DetectionReport({
-          runtimes,
-          templates,
-          problems: stableProblemOrder(run.problems, options.templates ?? []),
-        }, true)
+          for (const result of verified) {
+            if (result === undefined) continue
+            templates.push(result.verification)
+            const runtime = result.runtime
+            if (runtime !== undefined && !runtimes.some((r) => sameInterpreter(r, runtime))) runtimes.push(runtime)
+          }
+
+          if (run.probed.size > 0 || loaded.problem !== undefined) {
+            const problem = yield* saveCache(cacheFile, {
+              records: new Map([...loaded.records, ...run.probed]),
+              probeMillis,
+            })
+            if (problem !== undefined) run.problems.push(problem)
+          }
+          // Every element was validated when it was made; checking the arrays again would only delay the answer.
+          return new DetectionReport({
+            runtimes,
+            templates,
+            problems: stableProblemOrder(run.problems, options.templates ?? []),
+          }, true)
+        })
+        return yield* Effect.ensuring(detectWith, run.release)
       },
     )
 

@@ -1,7 +1,8 @@
 /**
- * Running one probe: spawn the binary in its own process group with stdin closed, collect stdout and stderr
- * as they come, wait for it to close, and kill the whole group when the timeout passes. Never fails: every
- * way a probe can end is an outcome that the caller turns into a runtime or a problem.
+ * Running one probe directly: spawn the binary in its own process group with stdin closed, collect stdout and
+ * stderr as they come, wait for it to close, and kill the whole group when the timeout passes. Never fails:
+ * every way a probe can end is an outcome that the caller turns into a runtime or a problem. A detection
+ * spawns its first probe (the slowest expected) this way; the rest go through a launcher (launcher.ts).
  *
  * node:child_process is used directly. Through @effect/platform's Command each probe costs about 2 ms more
  * of main-thread CPU (stream and scope machinery); on a 2-core host that CPU is taken from the slowest probe
@@ -11,7 +12,7 @@
  * first, was spawned after the other families' lookups.
  */
 import { type ChildProcess, spawn } from "node:child_process"
-import { Data, Duration, Effect, Either } from "effect"
+import { Data, Duration, Either } from "effect"
 
 export type ProbeOutcome = Data.TaggedEnum<{
   Exited: { readonly exitCode: number; readonly stdout: string; readonly stderr: string }
@@ -21,7 +22,7 @@ export type ProbeOutcome = Data.TaggedEnum<{
 export const ProbeOutcome = Data.taggedEnum<ProbeOutcome>()
 
 /** Version banners are short; anything past this is noise that would only bloat the cache. */
-const MAX_OUTPUT_CHARS = 4096
+export const MAX_OUTPUT_CHARS = 4096
 
 const describe = (error: unknown): string => (error instanceof Error ? error.message : String(error))
 
@@ -42,57 +43,56 @@ const killGroup = (child: ChildProcess): void => {
  */
 export const probeEnvironment = (): NodeJS.ProcessEnv => ({ ...process.env, LC_ALL: "C" })
 
-export const runProbe = (
+/**
+ * Spawns one probe directly; `settle` is called once with its outcome. Returns what stops it early (its whole
+ * process group is killed).
+ */
+export const spawnProbe = (
   file: string,
   args: ReadonlyArray<string>,
   timeout: Duration.Duration,
   env: NodeJS.ProcessEnv,
-): Effect.Effect<ProbeOutcome> =>
-  Effect.async<ProbeOutcome>((resume) => {
-    const started = Either.try({
-      try: () =>
-        spawn(file, [...args], {
-          stdio: ["ignore", "pipe", "pipe"],
-          detached: true,
-          env,
-        }),
-      catch: describe,
-    })
-    if (Either.isLeft(started)) {
-      resume(Effect.succeed(ProbeOutcome.Failed({ reason: started.left })))
-      return
-    }
-    const child = started.right
-    const output = { stdout: "", stderr: "" }
-    // A child that fails to start emits "error" and then "close"; the first one (or the timer) decides.
-    let settled = false
-    const timer = setTimeout(() => {
-      killGroup(child)
-      settle(ProbeOutcome.TimedOut({ after: timeout }))
-    }, Duration.toMillis(timeout))
-    const settle = (outcome: ProbeOutcome) => {
-      if (settled) return
-      settled = true
-      clearTimeout(timer)
-      resume(Effect.succeed(outcome))
-    }
-    // Keep reading past the limit so that a chatty child never blocks on a full pipe.
-    const collect = (into: "stdout" | "stderr") => (text: string) => {
-      const room = MAX_OUTPUT_CHARS - output[into].length
-      if (room > 0) output[into] += text.slice(0, room)
-    }
-    child.stdout?.setEncoding("utf8").on("data", collect("stdout"))
-    child.stderr?.setEncoding("utf8").on("data", collect("stderr"))
-    child.once("error", (error) => settle(ProbeOutcome.Failed({ reason: describe(error) })))
-    // "close": the process exited and both pipes are drained.
-    child.once("close", (exitCode, signal) =>
-      settle(
-        exitCode === null
-          ? ProbeOutcome.Failed({ reason: `it was killed by ${signal ?? "a signal"}` })
-          : ProbeOutcome.Exited({ exitCode, stdout: output.stdout, stderr: output.stderr }),
-      ))
-    return Effect.sync(() => {
-      clearTimeout(timer)
-      killGroup(child)
-    })
+  settle: (outcome: ProbeOutcome) => void,
+): () => void => {
+  const started = Either.try({
+    try: () => spawn(file, [...args], { stdio: ["ignore", "pipe", "pipe"], detached: true, env }),
+    catch: describe,
   })
+  if (Either.isLeft(started)) {
+    settle(ProbeOutcome.Failed({ reason: started.left }))
+    return () => undefined
+  }
+  const child = started.right
+  const output = { stdout: "", stderr: "" }
+  // A child that fails to start emits "error" and then "close"; the first one (or the timer) decides.
+  let settled = false
+  const timer = setTimeout(() => {
+    killGroup(child)
+    once(ProbeOutcome.TimedOut({ after: timeout }))
+  }, Duration.toMillis(timeout))
+  const once = (outcome: ProbeOutcome) => {
+    if (settled) return
+    settled = true
+    clearTimeout(timer)
+    settle(outcome)
+  }
+  // Keep reading past the limit so that a chatty child never blocks on a full pipe.
+  const collect = (into: "stdout" | "stderr") => (text: string) => {
+    const room = MAX_OUTPUT_CHARS - output[into].length
+    if (room > 0) output[into] += text.slice(0, room)
+  }
+  child.stdout?.setEncoding("utf8").on("data", collect("stdout"))
+  child.stderr?.setEncoding("utf8").on("data", collect("stderr"))
+  child.once("error", (error) => once(ProbeOutcome.Failed({ reason: describe(error) })))
+  // "close": the process exited and both pipes are drained.
+  child.once("close", (exitCode, signal) =>
+    once(
+      exitCode === null
+        ? ProbeOutcome.Failed({ reason: `it was killed by ${signal ?? "a signal"}` })
+        : ProbeOutcome.Exited({ exitCode, stdout: output.stdout, stderr: output.stderr }),
+    ))
+  return () => {
+    clearTimeout(timer)
+    killGroup(child)
+  }
+}

@@ -6,7 +6,8 @@ import { Deferred, Duration, Effect, Either, FiberId } from "effect"
 import { type DetectionCacheRecord, DetectionProblem } from "../../domain/Detection.js"
 import { firstLine } from "./families.js"
 import type { Caller, FileStamp, LookupFailure } from "./locate.js"
-import { probeEnvironment, type ProbeOutcome, runProbe } from "./probe.js"
+import { ProbeLauncher } from "./launcher.js"
+import { probeEnvironment, type ProbeOutcome, spawnProbe } from "./probe.js"
 
 export interface DetectionRun {
   readonly caller: Caller
@@ -20,6 +21,8 @@ export interface DetectionRun {
   readonly examined: Map<string, DetectionCacheRecord>
   readonly problems: Array<DetectionProblem>
   readonly probe: (file: string, args: ReadonlyArray<string>) => Effect.Effect<ProbeOutcome>
+  /** Stops what is still running (the launcher and its probes, a probe spawned directly) and removes its files. */
+  readonly release: Effect.Effect<void>
 }
 
 export const makeRun = (options: {
@@ -33,18 +36,41 @@ export const makeRun = (options: {
     // already scheduled; the first caller runs the probe itself, so that a probe started first spawns first.
     const outcomes = new Map<string, Deferred.Deferred<ProbeOutcome>>()
     const env = probeEnvironment()
+    // Probes spawned directly and not finished yet: what stops each.
+    const running = new Set<() => void>()
+    const direct = (file: string, args: ReadonlyArray<string>, settle: (outcome: ProbeOutcome) => void): void => {
+      const stop = spawnProbe(file, args, options.timeout, env, (outcome) => {
+        running.delete(stop)
+        settle(outcome)
+      })
+      running.add(stop)
+    }
+    // The first probe is spawned directly, at once: it is the slowest expected, and a launcher would only delay
+    // it. The launcher starts with the second.
+    let launcher: ProbeLauncher | undefined
+    let spawned = 0
+    const start = (file: string, args: ReadonlyArray<string>): Effect.Effect<ProbeOutcome> =>
+      Effect.async<ProbeOutcome>((resume) => {
+        const settle = (outcome: ProbeOutcome) => resume(Effect.succeed(outcome))
+        if (spawned++ > 0) launcher ??= ProbeLauncher.start(env, direct)
+        if (launcher === undefined) direct(file, args, settle)
+        else launcher.run(file, args, options.timeout, settle)
+      })
     const probe = (file: string, args: ReadonlyArray<string>): Effect.Effect<ProbeOutcome> =>
       Effect.suspend(() => {
         const key = [file, ...args].join("\u0000")
-        const running = outcomes.get(key)
-        if (running !== undefined) return Deferred.await(running)
+        const existing = outcomes.get(key)
+        if (existing !== undefined) return Deferred.await(existing)
         const outcome = Deferred.unsafeMake<ProbeOutcome>(FiberId.none)
         outcomes.set(key, outcome)
-        return Effect.intoDeferred(runProbe(file, args, options.timeout, env), outcome).pipe(
-          Effect.zipRight(Deferred.await(outcome)),
-        )
+        return Effect.intoDeferred(start(file, args), outcome).pipe(Effect.zipRight(Deferred.await(outcome)))
       })
-    return { ...options, probed: new Map(), examined: new Map(), problems: [], probe }
+    const release = Effect.sync(() => {
+      launcher?.close()
+      for (const stop of running) stop()
+      running.clear()
+    })
+    return { ...options, probed: new Map(), examined: new Map(), problems: [], probe, release }
   })
 
 export const warn = (run: DetectionRun, problem: DetectionProblem): Effect.Effect<void> =>
