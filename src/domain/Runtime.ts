@@ -68,6 +68,12 @@ export const ExecutionConfig = Schema.Struct({
 }).pipe(Schema.annotations({ identifier: "ExecutionConfig" }))
 export type ExecutionConfig = typeof ExecutionConfig.Type
 
+/** The interpreter binary an execution config names; undefined when it runs the entry point itself. */
+export const interpreterBinary = (config: ExecutionConfig): string | undefined => {
+  const binary = config.interpreter?.binary?.trim()
+  return binary === undefined || binary === "" ? undefined : binary
+}
+
 export const RuntimeVersion = Schema.Struct({
   version: Schema.String,
   is_default: opt(Schema.Boolean),

@@ -41,6 +41,12 @@ export const CORE_RUNTIME_REFS: Readonly<Record<RuntimeFamily, string>> = {
 export const runtimeFamilyOf = (name: string): RuntimeFamily | undefined =>
   RUNTIME_ALIASES[name.trim().toLowerCase()]
 
+/** The family a binary name belongs to: `python3.12` -> python, `ruby3.3` -> ruby, `node20` -> node. */
+export const binaryFamily = (binary: string): RuntimeFamily | undefined => {
+  const base = (binary.split("/").pop() ?? binary).toLowerCase()
+  return runtimeFamilyOf(base) ?? runtimeFamilyOf(base.replace(/[-_.]?\d+(?:\.\d+)*$/, ""))
+}
+
 /** Canonical family when known, else the trimmed lowercase name itself (Attune's rule: anything else maps to itself). */
 export const normalizeRuntimeName = (name: string): string => {
   const lowered = name.trim().toLowerCase()

@@ -16,6 +16,7 @@ import { currentCaller, pathDirectories } from "./RuntimeDetection/locate.js"
 import { guessMillis, startOrder } from "./RuntimeDetection/order.js"
 import { makeRun } from "./RuntimeDetection/run.js"
 import { verifyTemplate } from "./RuntimeDetection/templates.js"
+import { detectVersionBinary, versionBinaries } from "./RuntimeDetection/versions.js"
 
 export interface DetectOptions {
   /** The PATH to search, `:`-separated; defaults to this process's PATH. */
@@ -84,6 +85,14 @@ export class RuntimeDetection extends Effect.Service<RuntimeDetection>()("packsm
           )
           const runtimes: Array<DetectedRuntime> = FAMILY_SPECS.flatMap((spec) =>
             detected.find((d) => d.spec === spec)?.runtimes ?? [])
+
+          // The interpreters registered runtimes name for their versions[] (python3.12 beside python3).
+          const versioned = yield* Effect.forEach(versionBinaries(options.templates ?? []), (binary) => detectVersionBinary(run, binary), {
+            concurrency: PROBE_CONCURRENCY,
+          })
+          for (const runtime of versioned.flat()) {
+            if (!runtimes.some((r) => sameInterpreter(r, runtime))) runtimes.push(runtime)
+          }
 
           const templates: Array<TemplateVerification> = []
           const verified = yield* Effect.forEach(options.templates ?? [], (template) => verifyTemplate(run, template), {

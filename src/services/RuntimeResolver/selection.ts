@@ -14,20 +14,12 @@ import {
   RuntimeUnavailableOnHost,
   RuntimeVersionUnsatisfied,
 } from "../../domain/Resolution.js"
-import type { ExecutionConfig, Runtime, RuntimeVersion } from "../../domain/Runtime.js"
-import { CORE_RUNTIME_REFS, normalizeRuntimeName, runtimeFamilyOf } from "../../domain/RuntimeFamily.js"
+import { type ExecutionConfig, interpreterBinary, type Runtime, type RuntimeVersion } from "../../domain/Runtime.js"
+import { binaryFamily, CORE_RUNTIME_REFS, normalizeRuntimeName, runtimeFamilyOf } from "../../domain/RuntimeFamily.js"
 import { findOnPath, isExecutableFile } from "./hostPath.js"
 
-/** The family a binary name belongs to: `python3.12` -> python, `ruby3.3` -> ruby, `node20` -> node. */
-export const binaryFamily = (binary: string): string | undefined => {
-  const base = nodePath.basename(binary).toLowerCase()
-  return runtimeFamilyOf(base) ?? runtimeFamilyOf(base.replace(/[-_.]?\d+(?:\.\d+)*$/, ""))
-}
-
-export const interpreterBinary = (config: ExecutionConfig): string | undefined => {
-  const binary = config.interpreter?.binary?.trim()
-  return binary === undefined || binary === "" ? undefined : binary
-}
+export { binaryFamily } from "../../domain/RuntimeFamily.js"
+export { interpreterBinary } from "../../domain/Runtime.js"
 
 /**
  * A runtime's canonical family: its name or an alias when they are known families, else what its interpreter
