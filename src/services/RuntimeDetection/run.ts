@@ -35,11 +35,13 @@ export const makeRun = (options: {
     // Not Effect.cachedFunction: it runs the first call in a forked fiber, which starts only after the fibers
     // already scheduled; the first caller runs the probe itself, so that a probe started first spawns first.
     const outcomes = new Map<string, Deferred.Deferred<ProbeOutcome>>()
-    const env = probeEnvironment()
+    // Made with the first probe: a warm detection probes nothing and need not copy the environment.
+    let probeEnv: NodeJS.ProcessEnv | undefined
+    const env = (): NodeJS.ProcessEnv => (probeEnv ??= probeEnvironment())
     // Probes spawned directly and not finished yet: what stops each.
     const running = new Set<() => void>()
     const direct = (file: string, args: ReadonlyArray<string>, settle: (outcome: ProbeOutcome) => void): void => {
-      const stop = spawnProbe(file, args, options.timeout, env, (outcome) => {
+      const stop = spawnProbe(file, args, options.timeout, env(), (outcome) => {
         running.delete(stop)
         settle(outcome)
       })
@@ -52,7 +54,7 @@ export const makeRun = (options: {
     const start = (file: string, args: ReadonlyArray<string>): Effect.Effect<ProbeOutcome> =>
       Effect.async<ProbeOutcome>((resume) => {
         const settle = (outcome: ProbeOutcome) => resume(Effect.succeed(outcome))
-        if (spawned++ > 0) launcher ??= ProbeLauncher.start(env, direct)
+        if (spawned++ > 0) launcher ??= ProbeLauncher.start(env(), direct)
         if (launcher === undefined) direct(file, args, settle)
         else launcher.run(file, args, options.timeout, settle)
       })
