@@ -2,6 +2,9 @@ import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
 import { describe, expect, it } from "@effect/vitest"
+import { Duration, Effect } from "effect"
+import { currentCaller } from "../../src/services/RuntimeDetection/locate.js"
+import { makeRun } from "../../src/services/RuntimeDetection/run.js"
 import { detect, fakeHost, runtimesIn, template } from "./stubs.js"
 
 // Every detection on a fake host probes the real host's /bin/bash or /bin/sh first (their preferred paths), so the
@@ -75,4 +78,16 @@ echo 1.0.25`)
     expect(fs.readdirSync(tmp)).toEqual([])
     fs.rmSync(tmp, { recursive: true, force: true })
   })
+
+  it.effect("a probe that cannot be spawned at all is an outcome, whether it is the first (spawned directly) or a later one", () =>
+    Effect.gen(function* () {
+      const run = yield* makeRun({ caller: yield* currentCaller, directories: [], timeout: Duration.seconds(3), cached: new Map() })
+      // A NUL byte in an argument makes spawn throw before any process exists.
+      const first = yield* run.probe("/bin/sh", ["-c", "echo a\u0000b"])
+      const later = yield* run.probe("/bin/sh", ["-c", "echo ok"])
+      yield* run.release
+
+      expect(first._tag).toBe("Failed")
+      expect(later).toMatchObject({ _tag: "Exited", exitCode: 0, stdout: "ok\n" })
+    }))
 })

@@ -61,22 +61,22 @@ interface Pending {
   readonly timer: ReturnType<typeof setTimeout>
 }
 
-/** The first MAX_OUTPUT_CHARS characters of a probe's output file. */
-const readOutput = (file: string): string => {
-  const read = Either.try(() => {
-    const fd = fs.openSync(file, fs.constants.O_RDONLY | (fs.constants.O_NOFOLLOW ?? 0))
-    try {
-      // UTF-8 takes at most 4 bytes per character: this many bytes hold the characters kept.
-      const buffer = Buffer.alloc(4 * MAX_OUTPUT_CHARS)
-      const length = fs.readSync(fd, buffer, 0, buffer.length, 0)
-      return buffer.subarray(0, length).toString("utf8").slice(0, MAX_OUTPUT_CHARS)
-    } finally {
-      fs.closeSync(fd)
-    }
+/** The first MAX_OUTPUT_CHARS characters of a probe's output file, or why it could not be read. */
+const readOutput = (file: string): Either.Either<string, string> =>
+  Either.try({
+    try: () => {
+      const fd = fs.openSync(file, fs.constants.O_RDONLY | (fs.constants.O_NOFOLLOW ?? 0))
+      try {
+        // UTF-8 takes at most 4 bytes per character: this many bytes hold the characters kept.
+        const buffer = Buffer.alloc(4 * MAX_OUTPUT_CHARS)
+        const length = fs.readSync(fd, buffer, 0, buffer.length, 0)
+        return buffer.subarray(0, length).toString("utf8").slice(0, MAX_OUTPUT_CHARS)
+      } finally {
+        fs.closeSync(fd)
+      }
+    },
+    catch: (error) => `its output could not be read (${error instanceof Error ? error.message : String(error)})`,
   })
-  // The launcher creates both files before the probe starts; one that is gone was never written to.
-  return Either.getOrElse(read, () => "")
-}
 
 export class ProbeLauncher {
   private readonly pending = new Map<number, Pending>()
@@ -117,7 +117,7 @@ export class ProbeLauncher {
         env,
       }))
     if (Either.isLeft(child)) {
-      fs.rmSync(directory.right, { recursive: true, force: true })
+      removeDirectory(directory.right)
       return undefined
     }
     return new ProbeLauncher(child.right, directory.right, direct)
@@ -156,7 +156,7 @@ export class ProbeLauncher {
       // gone already, which is what was wanted.
       Either.try(() => process.kill(-group, "SIGKILL"))
     }
-    fs.rmSync(this.directory, { recursive: true, force: true })
+    removeDirectory(this.directory)
   }
 
   private receive(text: string): void {
@@ -174,10 +174,13 @@ export class ProbeLauncher {
         if (entry.timedOut) killProcess(entry.pid)
       } else if (kind === "x") {
         const base = nodePath.join(this.directory, String(id))
-        const stdout = readOutput(`${base}.out`)
-        const stderr = readOutput(`${base}.err`)
-        for (const file of [`${base}.out`, `${base}.err`]) fs.rmSync(file, { force: true })
-        this.finish(Number(id), ProbeOutcome.Exited({ exitCode: Number(value), stdout, stderr }))
+        const output = Either.all([readOutput(`${base}.out`), readOutput(`${base}.err`)])
+        // A file that cannot be removed here goes with the directory when the detection ends.
+        for (const file of [`${base}.out`, `${base}.err`]) Either.try(() => fs.rmSync(file, { force: true }))
+        this.finish(Number(id), Either.match(output, {
+          onLeft: (reason) => ProbeOutcome.Failed({ reason }),
+          onRight: ([stdout, stderr]) => ProbeOutcome.Exited({ exitCode: Number(value), stdout, stderr }),
+        }))
       }
     }
   }
@@ -201,6 +204,18 @@ export class ProbeLauncher {
       if (entry.pid !== undefined) killProcess(entry.pid)
       this.direct(entry.file, entry.args, entry.settle)
     }
+  }
+}
+
+/**
+ * Removes the launcher's directory. It is this process's own, mode 0700: failing to remove it leaves only an
+ * empty directory behind, so that is a warning with the path, never a failed detection.
+ */
+const removeDirectory = (directory: string): void => {
+  const removed = Either.try(() => fs.rmSync(directory, { recursive: true, force: true }))
+  if (Either.isLeft(removed)) {
+    const why = removed.left instanceof Error ? removed.left.message : String(removed.left)
+    process.emitWarning(`packsmith: cannot remove the probe directory ${directory} (${why}); remove it by hand`)
   }
 }
 

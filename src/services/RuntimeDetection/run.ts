@@ -38,14 +38,16 @@ export const makeRun = (options: {
     // Made with the first probe: a warm detection probes nothing and need not copy the environment.
     let probeEnv: NodeJS.ProcessEnv | undefined
     const env = (): NodeJS.ProcessEnv => (probeEnv ??= probeEnvironment())
-    // Probes spawned directly and not finished yet: what stops each.
-    const running = new Set<() => void>()
+    // Probes spawned directly and not finished yet: what stops each. A spawn that fails at once settles before
+    // spawnProbe returns, so the entry exists before its stop does.
+    const running = new Set<{ stop: () => void }>()
     const direct = (file: string, args: ReadonlyArray<string>, settle: (outcome: ProbeOutcome) => void): void => {
-      const stop = spawnProbe(file, args, options.timeout, env(), (outcome) => {
-        running.delete(stop)
+      const entry = { stop: () => undefined as void }
+      running.add(entry)
+      entry.stop = spawnProbe(file, args, options.timeout, env(), (outcome) => {
+        running.delete(entry)
         settle(outcome)
       })
-      running.add(stop)
     }
     // The first probe is spawned directly, at once: it is the slowest expected, and a launcher would only delay
     // it. The launcher starts with the second.
@@ -69,7 +71,7 @@ export const makeRun = (options: {
       })
     const release = Effect.sync(() => {
       launcher?.close()
-      for (const stop of running) stop()
+      for (const { stop } of running) stop()
       running.clear()
     })
     return { ...options, probed: new Map(), examined: new Map(), problems: [], probe, release }

@@ -18,9 +18,6 @@ import { type ExecutionConfig, interpreterBinary, type Runtime, type RuntimeVers
 import { binaryFamily, CORE_RUNTIME_REFS, normalizeRuntimeName, runtimeFamilyOf } from "../../domain/RuntimeFamily.js"
 import { findOnPath, isExecutableFile } from "./hostPath.js"
 
-export { binaryFamily } from "../../domain/RuntimeFamily.js"
-export { interpreterBinary } from "../../domain/Runtime.js"
-
 /**
  * A runtime's canonical family: its name or an alias when they are known families, else what its interpreter
  * binary is (`mon.ruby33` runs `ruby`), else the core template it is, else its normalized name.
