@@ -3,7 +3,10 @@
  * its floor measured in the same run (the slowest single probe, each family's first probe spawned alone and
  * waited for), and warm detection (answers from the cache). Rounds interleave the three; figures are medians,
  * the ratio is the median of each round's cold time over that round's floor. For scale, it also times the
- * same probes spawned all at once with bare child_process: what the host's cores allow before any detection work.
+ * same probes spawned all at once with bare child_process: what the host's cores allow before any detection work;
+ * cold detection with every probe left to the scheduler (placeProbes: false); and, where detection gives the
+ * slowest probe a CPU of its own (RuntimeDetection/placement.ts), that probe alone on one CPU, which is faster
+ * than the floor, and the ratio against it.
  *
  *   node --import tsx bench/detect.ts [rounds]
  */
@@ -16,6 +19,7 @@ import { RuntimeDetection } from "../src/services/RuntimeDetection.js"
 import { firstProbe, locateFamily } from "../src/services/RuntimeDetection/examine.js"
 import { FAMILY_SPECS } from "../src/services/RuntimeDetection/families.js"
 import { currentCaller, pathDirectories } from "../src/services/RuntimeDetection/locate.js"
+import { placed, probePlacement } from "../src/services/RuntimeDetection/placement.js"
 import { makeRun } from "../src/services/RuntimeDetection/run.js"
 
 const rounds = Number(process.argv[2] ?? 21)
@@ -80,7 +84,17 @@ const program = Effect.gen(function* () {
   const detection = yield* RuntimeDetection
   const cacheDir = yield* temporaryCacheDir
   const planned = yield* planProbes
+  const placement = probePlacement()
+  // Which probe is slowest, from one unmeasured run of each: the one detection starts first, on its own CPU.
+  const firstTimes = yield* Effect.forEach(planned, (probe) => Effect.promise(() => spawnAlone(probe)))
+  const slowest = planned[firstTimes.indexOf(Math.max(...firstTimes))]!
+  const slowestPinned = placement === undefined ? undefined : {
+    family: slowest.family,
+    ...placed(placement.taskset, placement.first, slowest.file, slowest.args),
+  }
   const cold: Array<number> = []
+  const unplaced: Array<number> = []
+  const pinned: Array<number> = []
   const together: Array<number> = []
   const warm: Array<number> = []
   const alone = planned.map(() => [] as Array<number>)
@@ -94,6 +108,8 @@ const program = Effect.gen(function* () {
     // Alternate which goes first: a probe right after another run of the same interpreter is a little faster.
     yield* round % 2 === 0 ? Effect.zipRight(measureCold, measureAlone) : Effect.zipRight(measureAlone, measureCold)
     together.push(yield* timed(Effect.promise(() => Promise.all(planned.map(spawnAlone)))))
+    unplaced.push(yield* timed(detection.detect({ refresh: true, cacheDir, placeProbes: false })))
+    if (slowestPinned !== undefined) pinned.push(yield* Effect.promise(() => spawnAlone(slowestPinned)))
     warm.push(yield* timed(detection.detect({ cacheDir })))
   }
   const report = yield* detection.detect({ cacheDir })
@@ -120,6 +136,13 @@ const program = Effect.gen(function* () {
     line("floor (slowest single probe alone)", `${floor.toFixed(1)} ms`),
     line("ratio cold / floor (median of per-round ratios)", `${ratio.toFixed(2)}x`, "target <= 1.3x"),
     line("warm detection (cached, stat only)", `${warmMs.toFixed(2)} ms`, "target <= 5 ms"),
+    line("cold detection, every probe left to the scheduler (placeProbes: false)", `${median(unplaced).toFixed(1)} ms`),
+    ...(placement === undefined
+      ? ["  (no probe placement on this host: not Linux, no taskset, or fewer than two CPUs)"]
+      : [
+        line(`${slowest.family} probe alone on CPU ${placement.first}, as detection starts it`, `${median(pinned).toFixed(1)} ms`),
+        line("ratio cold / that", `${median(cold.map((ms, round) => ms / pinned[round]!)).toFixed(2)}x`),
+      ]),
   ]
   yield* Effect.sync(() => console.log(lines.join("\n")))
 })

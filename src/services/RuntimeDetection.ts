@@ -29,6 +29,11 @@ export interface DetectOptions {
   readonly probeTimeout?: Duration.DurationInput
   /** Where `detection-cache.json` is kept; default `.packsmith/cache`. */
   readonly cacheDir?: string
+  /**
+   * Give the slowest probe a CPU of its own and the other probes the rest (Linux with taskset and two CPUs or
+   * more; see RuntimeDetection/placement.ts); default true. False leaves every probe to the scheduler.
+   */
+  readonly placeProbes?: boolean
 }
 
 export const DEFAULT_PROBE_TIMEOUT = Duration.seconds(3)
@@ -53,6 +58,7 @@ export class RuntimeDetection extends Effect.Service<RuntimeDetection>()("packsm
           directories: pathDirectories(searched),
           timeout: Duration.decode(options.probeTimeout ?? DEFAULT_PROBE_TIMEOUT),
           cached: options.refresh === true ? new Map() : loaded.records,
+          ...(options.placeProbes === false ? { placement: () => undefined } : {}),
         })
         if (loaded.problem !== undefined) run.problems.push(loaded.problem)
         // Whatever way it ends, the launcher and any probe still running are stopped and their files removed.

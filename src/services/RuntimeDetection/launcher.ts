@@ -105,12 +105,21 @@ export class ProbeLauncher {
   static start(
     env: NodeJS.ProcessEnv,
     direct: (file: string, args: ReadonlyArray<string>, settle: (outcome: ProbeOutcome) => void) => void,
+    /**
+     * The CPUs it and its probes run on (placement.ts). A taskset that refuses makes the launcher exit at once,
+     * and its probes are then spawned directly, like those of any launcher that died.
+     */
+    placement?: { readonly taskset: string; readonly cpus: string },
   ): ProbeLauncher | undefined {
     if (process.platform === "win32" || !fs.existsSync("/bin/sh")) return undefined
     const directory = Either.try(() => fs.mkdtempSync(nodePath.join(os.tmpdir(), "packsmith-probe-")))
     if (Either.isLeft(directory)) return undefined
+    const script = ["-c", LAUNCHER_SCRIPT, "packsmith-probe-launcher", directory.right]
+    const [file, args] = placement === undefined
+      ? ["/bin/sh", script]
+      : [placement.taskset, ["-c", placement.cpus, "/bin/sh", ...script]]
     const child = Either.try(() =>
-      spawn("/bin/sh", ["-c", LAUNCHER_SCRIPT, "packsmith-probe-launcher", directory.right], {
+      spawn(file, args, {
         stdio: ["pipe", "pipe", "ignore"],
         // Its own process group: ending the detection kills every probe and whatever they started.
         detached: true,

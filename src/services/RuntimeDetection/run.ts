@@ -7,6 +7,7 @@ import { type DetectionCacheRecord, DetectionProblem } from "../../domain/Detect
 import { firstLine } from "./families.js"
 import type { Caller, FileStamp, LookupFailure } from "./locate.js"
 import { ProbeLauncher } from "./launcher.js"
+import { isPlacementFailure, placed, type ProbePlacement, probePlacement } from "./placement.js"
 import { probeEnvironment, type ProbeOutcome, spawnProbe } from "./probe.js"
 
 export interface DetectionRun {
@@ -30,6 +31,11 @@ export const makeRun = (options: {
   readonly directories: ReadonlyArray<string>
   readonly timeout: Duration.Duration
   readonly cached: ReadonlyMap<string, DetectionCacheRecord>
+  /**
+   * Which CPUs the probes run on (placement.ts), asked with the first probe; default: this host's placement.
+   * Returning undefined leaves every probe to the scheduler.
+   */
+  readonly placement?: () => ProbePlacement | undefined
 }): Effect.Effect<DetectionRun> =>
   Effect.sync(() => {
     // Not Effect.cachedFunction: it runs the first call in a forked fiber, which starts only after the fibers
@@ -50,13 +56,28 @@ export const makeRun = (options: {
       })
     }
     // The first probe is spawned directly, at once: it is the slowest expected, and a launcher would only delay
-    // it. The launcher starts with the second.
+    // it. It gets a CPU of its own when the host has CPUs to spare (placement.ts); the launcher, started with the
+    // second probe, and every probe it starts get the others.
+    let placement: ProbePlacement | undefined
     let launcher: ProbeLauncher | undefined
     let spawned = 0
+    const spawnFirst = (file: string, args: ReadonlyArray<string>, settle: (outcome: ProbeOutcome) => void): void => {
+      if (placement === undefined) return direct(file, args, settle)
+      const pinned = placed(placement.taskset, placement.first, file, args)
+      direct(pinned.file, pinned.args, (outcome) =>
+        outcome._tag === "Exited" && isPlacementFailure(outcome.exitCode, outcome.stderr)
+          ? direct(file, args, settle)
+          : settle(outcome))
+    }
     const start = (file: string, args: ReadonlyArray<string>): Effect.Effect<ProbeOutcome> =>
       Effect.async<ProbeOutcome>((resume) => {
         const settle = (outcome: ProbeOutcome) => resume(Effect.succeed(outcome))
-        if (spawned++ > 0) launcher ??= ProbeLauncher.start(env(), direct)
+        if (spawned++ === 0) {
+          placement = (options.placement ?? probePlacement)()
+          return spawnFirst(file, args, settle)
+        }
+        const cpus = placement === undefined ? undefined : { taskset: placement.taskset, cpus: placement.rest }
+        launcher ??= ProbeLauncher.start(env(), direct, cpus)
         if (launcher === undefined) direct(file, args, settle)
         else launcher.run(file, args, options.timeout, settle)
       })
