@@ -63,6 +63,8 @@ export type TemplateStatus = typeof TemplateStatus.Type
 
 export class TemplateVerification extends Schema.Class<TemplateVerification>("TemplateVerification")({
   ref: Schema.String,
+  /** The `versions[]` entry whose own `distributions.verification` this is; absent for the runtime's. */
+  version: opt(Schema.String),
   family: Schema.String,
   status: TemplateStatus,
   /** The command that verified it: binary as written, then its args. */

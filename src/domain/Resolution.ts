@@ -155,12 +155,16 @@ export class RuntimeVersionUnsatisfied extends Schema.TaggedError<RuntimeVersion
   available: Schema.Array(Schema.String),
   /** The runtime's declared `versions[]` entries. */
   declared: Schema.Array(Schema.String),
+  /** Declared entries not selected because their own verification failed on this host. */
+  unverified: opt(Schema.Array(Schema.String)),
   requiredBy: Schema.String,
 }) {
   override get message() {
     const has = this.available.length === 0 ? "this host has none" : `this host has ${this.available.join("; ")}`
     const declared = this.declared.length === 0 ? "" : `; ${this.runtime} declares versions ${this.declared.join(", ")}`
-    return `${this.requiredBy} needs ${this.runtime} ${this.constraint}, but ${has}${declared}`
+    const unverified = this.unverified === undefined || this.unverified.length === 0 ? ""
+      : ` (${this.unverified.join(", ")} failed verification on this host)`
+    return `${this.requiredBy} needs ${this.runtime} ${this.constraint}, but ${has}${declared}${unverified}`
   }
 }
 

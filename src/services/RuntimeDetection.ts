@@ -104,8 +104,7 @@ export class RuntimeDetection extends Effect.Service<RuntimeDetection>()("packsm
           const verified = yield* Effect.forEach(options.templates ?? [], (template) => verifyTemplate(run, template), {
             concurrency: PROBE_CONCURRENCY,
           })
-          for (const result of verified) {
-            if (result === undefined) continue
+          for (const result of verified.flat()) {
             templates.push(result.verification)
             const runtime = result.runtime
             if (runtime !== undefined && !runtimes.some((r) => sameInterpreter(r, runtime))) runtimes.push(runtime)

@@ -78,7 +78,7 @@ describe("CPU lists", () => {
 })
 
 describe("where probes run", () => {
-  it.runIf(hostPlacement !== undefined).scoped("the first probe on one CPU of its own, the later ones on all the others", () =>
+  it.scoped.runIf(hostPlacement !== undefined)("the first probe on one CPU of its own, the later ones on all the others", () =>
     Effect.gen(function* () {
       const placement = hostPlacement!
       const run = yield* runWith(undefined)
@@ -128,7 +128,7 @@ describe("where probes run", () => {
       expect(fs.readFileSync(counter, "utf8")).toBe("x\n")
     }))
 
-  it.runIf(hostPlacement !== undefined).scoped("still answers when the real taskset is given a CPU this host does not have", () =>
+  it.scoped.runIf(hostPlacement !== undefined)("still answers when the real taskset is given a CPU this host does not have", () =>
     Effect.gen(function* () {
       const run = yield* runWith(() => ({ taskset: hostPlacement!.taskset, first: "4095", rest: "4094" }))
 

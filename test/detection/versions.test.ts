@@ -1,6 +1,6 @@
 import * as path from "node:path"
 import { describe, expect, it } from "@effect/vitest"
-import { Effect } from "effect"
+import { Effect, Either } from "effect"
 import type { Runtime, RuntimeVersion } from "../../src/domain/Runtime.js"
 import { action, resolveIn, runtime, SHELL, world } from "../resolver/support.js"
 import { detect, fakeHost, runtimesIn, selfNaming } from "./stubs.js"
@@ -74,5 +74,45 @@ describe("interpreters named by a runtime's versions[]", () => {
 
       expect(resolved.argv[0]).toBe(path.join(host.root, "bin/python3.12"))
       expect(resolved.runtime).toMatchObject({ version: "3.12.1", versionEntry: "3.12" })
+    }))
+
+  it.effect("verifies each versions[] entry with a verification of its own, and does not select one that failed", () =>
+    Effect.gen(function* () {
+      const host = fakeHost()
+      host.stub("bin/python3", selfNaming("Python 3.11.7"))
+      host.stub("bin/python3.12", selfNaming("Python 3.12.1"))
+      // 3.12's interpreter is here, but lacks what its verification asks for.
+      host.stub("bin/python3.12-ssl", `echo 'ModuleNotFoundError: No module named ssl' >&2; exit 1`)
+      const verifiedBy = (binary: string) => ({ verification: { commands: [{ binary, args: ["-c", "import ssl"] }] } })
+      const template = python([
+        { ...pythonVersion("3.11", "python3"), distributions: { verification: { always_available: true } } },
+        { ...pythonVersion("3.12"), distributions: verifiedBy("python3.12-ssl") },
+      ])
+      const report = yield* Effect.promise(() => detect({ path: host.dir("bin"), cacheDir: host.cacheDir, templates: [template] }))
+
+      expect(report.templates.map((t) => [t.ref, t.version, t.status])).toEqual([
+        ["t.python", "3.11", "assumed"],
+        ["t.python", "3.12", "unverified"],
+      ])
+      expect(report.problems.filter((p) => p.template === "t.python").map((p) => p.message)).toEqual([
+        "runtime t.python version 3.12 is not verified on this host: `python3.12-ssl -c 'import ssl'` exited with code 1, not 0: "
+        + "ModuleNotFoundError: No module named ssl",
+      ])
+
+      const w = world({
+        actions: [
+          action("t.any", { runtime: "t.python", runtime_version: ">=3.11", entry_point: { kind: "file", value: "run.py", path: "actions/run.py" } }),
+          action("t.new", { runtime: "t.python", runtime_version: ">=3.12", entry_point: { kind: "file", value: "run.py", path: "actions/run.py" } }),
+        ],
+        runtimes: [SHELL, template],
+      }, { "actions/run.py": "print('hi')\n" })
+      const any = yield* resolveIn(w, { action: "t.any", capabilities: report })
+      const newer = yield* Effect.either(resolveIn(w, { action: "t.new", capabilities: report }))
+
+      // Without the verification, >=3.11 would select the 3.12 entry (the highest whose interpreter is here).
+      expect(any.argv[0]).toBe(path.join(host.root, "bin/python3"))
+      expect(any.runtime).toMatchObject({ version: "3.11.7", versionEntry: "3.11" })
+      expect(Either.isLeft(newer) && newer.left._tag).toBe("RuntimeVersionUnsatisfied")
+      expect(Either.isLeft(newer) ? newer.left.message : "").toContain("(3.12 failed verification on this host)")
     }))
 })

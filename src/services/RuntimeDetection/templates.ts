@@ -2,7 +2,9 @@
  * Verifying registered runtime templates as Attune does: the `distributions.verification.commands` in
  * priority order (lower first, default 999), each passing when it exits with `exit_code` (default 0) and its
  * stdout+stderr matches `pattern`; the first that passes verifies the template. `always_available` or
- * `check_required: false` skip the probe.
+ * `check_required: false` skip the probe. Each `versions[]` entry with a `distributions.verification` of its
+ * own is verified the same way, as a worker verifies each version at start-up; the resolver does not select
+ * an entry that failed it.
  */
 import * as nodePath from "node:path"
 import { Data, Effect, Either, Option } from "effect"
@@ -12,7 +14,7 @@ import {
   DetectionProblem,
   TemplateVerification,
 } from "../../domain/Detection.js"
-import type { Runtime, VerificationCommand } from "../../domain/Runtime.js"
+import type { Distributions, Runtime, VerificationCommand } from "../../domain/Runtime.js"
 import { normalizeRuntimeName, runtimeFamilyOf } from "../../domain/RuntimeFamily.js"
 import { detectKey, verifyKey } from "./cache.js"
 import { freshRecord } from "./examine.js"
@@ -79,29 +81,55 @@ export interface TemplateResult {
 
 class CommandFailed extends Data.TaggedError("CommandFailed")<{ readonly why: string }> {}
 
-export const verifyTemplate = (run: DetectionRun, template: Runtime): Effect.Effect<TemplateResult | undefined> =>
+/** The runtime's own verdict (when it has a verification), then one per `versions[]` entry that has its own. */
+export const verifyTemplate = (run: DetectionRun, template: Runtime): Effect.Effect<ReadonlyArray<TemplateResult>> =>
   Effect.gen(function* () {
-    const verification = template.distributions.verification
     const family = templateFamily(template)
+    const results: Array<TemplateResult> = []
+    const own = yield* verifyDistributions(run, template, family, template.distributions, undefined)
+    if (own !== undefined) results.push(own)
+    for (const entry of template.versions) {
+      if (entry.distributions === undefined) continue
+      const result = yield* verifyDistributions(run, template, family, entry.distributions, entry.version)
+      if (result !== undefined) results.push(result)
+    }
+    return results
+  })
+
+/** One verdict: the runtime's (`version` undefined) or one versions[] entry's; undefined when nothing is to verify. */
+const verifyDistributions = (
+  run: DetectionRun,
+  template: Runtime,
+  family: string,
+  distributions: Distributions,
+  version: string | undefined,
+): Effect.Effect<TemplateResult | undefined> =>
+  Effect.gen(function* () {
+    const verification = distributions.verification
     if (verification === undefined) return undefined
+    const verdict = (status: TemplateVerification["status"], extra: Pick<TemplateVerification, "command" | "path"> = {}) =>
+      new TemplateVerification({ ref: template.ref, ...(version === undefined ? {} : { version }), family, status, ...extra })
     if (verification.always_available === true || verification.check_required === false) {
-      return { verification: new TemplateVerification({ ref: template.ref, family, status: "assumed" }) }
+      return { verification: verdict("assumed") }
     }
     const commands = orderCommands(verification.commands ?? [])
     if (commands.length === 0) return undefined
     const attempts: Array<string> = []
     for (const command of commands) {
       const result = yield* Effect.either(runVerification(run, template, family, command))
-      if (Either.isRight(result)) return result.right
+      if (Either.isRight(result)) {
+        return { verification: verdict("verified", { command: result.right.command, path: result.right.runtime.path }), runtime: result.right.runtime }
+      }
       attempts.push(`\`${showCommand(command.binary, command.args ?? [])}\` ${result.left.why}`)
     }
     yield* warn(run, new DetectionProblem({
       kind: "template",
-      message: `runtime ${template.ref} is not verified on this host: ${attempts.join("; ")}`,
+      message: `runtime ${template.ref}${version === undefined ? "" : ` version ${version}`} is not verified on this host: `
+        + attempts.join("; "),
       family,
       template: template.ref,
     }))
-    return { verification: new TemplateVerification({ ref: template.ref, family, status: "unverified" }) }
+    return { verification: verdict("unverified") }
   })
 
 const locateCommandBinary = (run: DetectionRun, binary: string): Effect.Effect<Found, CommandFailed | LookupFailure> =>
@@ -122,7 +150,7 @@ const runVerification = (
   template: Runtime,
   family: string,
   command: VerificationCommand,
-): Effect.Effect<TemplateResult, CommandFailed> =>
+): Effect.Effect<{ readonly command: ReadonlyArray<string>; readonly runtime: DetectedRuntime }, CommandFailed> =>
   Effect.gen(function* () {
     const args = command.args ?? []
     const found = yield* locateCommandBinary(run, command.binary)
@@ -151,13 +179,7 @@ const runVerification = (
       ? { version: captured, raw: firstLine(record.stdout, record.stderr) }
       : familyVersion(family, record)
     return {
-      verification: new TemplateVerification({
-        ref: template.ref,
-        family,
-        status: "verified",
-        command: [command.binary, ...args],
-        path: found.path,
-      }),
+      command: [command.binary, ...args],
       runtime: new DetectedRuntime({
         family,
         name,

@@ -71,7 +71,12 @@ const familyCandidates = (host: HostView, runtime: Runtime, family: string): Rea
   host.report.runtimes.filter((r) => r.family === family || r.source === `template:${runtime.ref}`)
 
 const templateVerified = (host: HostView, runtime: Runtime): boolean =>
-  host.report.templates.some((t) => t.ref === runtime.ref && (t.status === "verified" || t.status === "assumed"))
+  host.report.templates.some((t) =>
+    t.ref === runtime.ref && t.version === undefined && (t.status === "verified" || t.status === "assumed"))
+
+/** A versions[] entry whose own verification failed on this host is not selected. */
+const entryFailedVerification = (host: HostView, runtime: Runtime, entry: RuntimeVersion): boolean =>
+  host.report.templates.some((t) => t.ref === runtime.ref && t.version === entry.version && t.status === "unverified")
 
 /**
  * The detected interpreter for `binary`: the same name first, then the same real file, then (not for shells,
@@ -83,10 +88,12 @@ export const findInterpreter = (options: {
   readonly family: string
   readonly host: HostView
   readonly accept?: (version: string | null) => boolean
+  /** Detected interpreters not to choose. */
+  readonly exclude?: (r: DetectedRuntime) => boolean
 }): Effect.Effect<Option.Option<InterpreterChoice>> =>
   Effect.gen(function* () {
-    const { accept, binary, family, host, runtime } = options
-    const ok = (r: DetectedRuntime) => accept === undefined || accept(r.version)
+    const { accept, binary, exclude, family, host, runtime } = options
+    const ok = (r: DetectedRuntime) => (accept === undefined || accept(r.version)) && exclude?.(r) !== true
     if (nodePath.isAbsolute(binary)) {
       if (!(yield* isExecutableFile(binary))) return Option.none()
       const detected = host.report.runtimes.find((r) => r.path === binary || r.realPath === binary)
@@ -168,9 +175,13 @@ export const selectExecution = (options: {
       runtime: runtime.ref, family, detected: host.report.runtimes.map(describeDetected), requiredBy,
       ...(binary === undefined ? {} : { binary }),
     })
+    const unverified = runtime.versions.filter((entry) => entryFailedVerification(host, runtime, entry)).map((v) => v.version)
     const unsatisfied = (range: string) => candidates.length === 0
       ? unavailable(baseBinary)
-      : new RuntimeVersionUnsatisfied({ runtime: runtime.ref, constraint: range, available: candidates.map(describeDetected), declared, requiredBy })
+      : new RuntimeVersionUnsatisfied({
+        runtime: runtime.ref, constraint: range, available: candidates.map(describeDetected), declared, requiredBy,
+        ...(unverified.length === 0 ? {} : { unverified }),
+      })
 
     if (baseBinary === undefined && runtime.versions.length === 0) {
       if (constraint !== undefined) explain.push(`runtime_version ${constraint} is not checked: ${runtime.ref} runs the entry point itself`)
@@ -184,6 +195,10 @@ export const selectExecution = (options: {
         const config = entry.execution_config ?? base
         const binary = interpreterBinary(config)
         if (binary === undefined) continue
+        if (entryFailedVerification(host, runtime, entry)) {
+          tried.push(`${entry.version} (its distributions.verification failed on this host)`)
+          continue
+        }
         const entryRange = normalizeConstraint(entry.version)
         const own = Either.isRight(entryRange) ? entryRange.right : undefined
         const choice = yield* findInterpreter({
@@ -198,7 +213,14 @@ export const selectExecution = (options: {
         tried.push(entry.version)
       }
       if (baseBinary !== undefined) {
-        const fallback = yield* findInterpreter({ binary: baseBinary, runtime, family, host, accept: (v) => satisfies(v, constraint) })
+        // Not in place of the base interpreter either: the interpreter of an entry that failed its verification.
+        const failed = new Set(runtime.versions.filter((entry) => entryFailedVerification(host, runtime, entry))
+          .map((entry) => interpreterBinary(entry.execution_config ?? base))
+          .filter((binary) => binary !== undefined && binary !== baseBinary))
+        const fallback = yield* findInterpreter({
+          binary: baseBinary, runtime, family, host, accept: (v) => satisfies(v, constraint),
+          exclude: (r) => failed.has(r.name) || failed.has(r.path) || failed.has(r.realPath),
+        })
         if (Option.isSome(fallback)) {
           explain.push(`version: no versions[] entry of ${runtime.ref} (${declared.join(", ")}) is available for ${constraint}; the base interpreter satisfies it`)
           explain.push(`interpreter: ${fallback.value.how}`)
