@@ -5,8 +5,9 @@
  * the ratio is the median of each round's cold time over that round's floor. For scale, it also times the
  * same probes spawned all at once with bare child_process: what the host's cores allow before any detection work;
  * cold detection with every probe left to the scheduler (placeProbes: false); and, where detection gives the
- * slowest probe a CPU of its own (RuntimeDetection/placement.ts), that probe alone on one CPU, which is faster
- * than the floor, and the ratio against it.
+ * slowest probe a CPU of its own (RuntimeDetection/placement.ts), each probe alone on one CPU (the slowest of them
+ * is faster than the floor)
+ * and the ratio against that.
  *
  *   node --import tsx bench/detect.ts [rounds]
  */
@@ -85,13 +86,11 @@ const program = Effect.gen(function* () {
   const cacheDir = yield* temporaryCacheDir
   const planned = yield* planProbes
   const placement = probePlacement()
-  // Which probe is slowest, from one unmeasured run of each: the one detection starts first, on its own CPU.
-  const firstTimes = yield* Effect.forEach(planned, (probe) => Effect.promise(() => spawnAlone(probe)))
-  const slowest = planned[firstTimes.indexOf(Math.max(...firstTimes))]!
-  const slowestPinned = placement === undefined ? undefined : {
-    family: slowest.family,
-    ...placed(placement.taskset, placement.first, slowest.file, slowest.args),
-  }
+  // Each probe as detection would start it if it were the first (the slowest expected): on a CPU of its own.
+  const pinnedPlan = placement === undefined ? [] : planned.map((probe) => ({
+    family: probe.family,
+    ...placed(placement.taskset, placement.first, probe.file, probe.args),
+  }))
   const cold: Array<number> = []
   const unplaced: Array<number> = []
   const pinned: Array<number> = []
@@ -109,7 +108,9 @@ const program = Effect.gen(function* () {
     yield* round % 2 === 0 ? Effect.zipRight(measureCold, measureAlone) : Effect.zipRight(measureAlone, measureCold)
     together.push(yield* timed(Effect.promise(() => Promise.all(planned.map(spawnAlone)))))
     unplaced.push(yield* timed(detection.detect({ refresh: true, cacheDir, placeProbes: false })))
-    if (slowestPinned !== undefined) pinned.push(yield* Effect.promise(() => spawnAlone(slowestPinned)))
+    if (pinnedPlan.length > 0) {
+      pinned.push(Math.max(...(yield* Effect.forEach(pinnedPlan, (probe) => Effect.promise(() => spawnAlone(probe))))))
+    }
     warm.push(yield* timed(detection.detect({ cacheDir })))
   }
   const report = yield* detection.detect({ cacheDir })
@@ -140,7 +141,7 @@ const program = Effect.gen(function* () {
     ...(placement === undefined
       ? ["  (no probe placement on this host: not Linux, no taskset, or fewer than two CPUs)"]
       : [
-        line(`${slowest.family} probe alone on CPU ${placement.first}, as detection starts it`, `${median(pinned).toFixed(1)} ms`),
+        line(`slowest probe alone on CPU ${placement.first}, as detection starts it`, `${median(pinned).toFixed(1)} ms`),
         line("ratio cold / that", `${median(cold.map((ms, round) => ms / pinned[round]!)).toFixed(2)}x`),
       ]),
   ]
