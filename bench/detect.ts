@@ -6,8 +6,7 @@
  * same probes spawned all at once with bare child_process: what the host's cores allow before any detection work;
  * cold detection with every probe left to the scheduler (placeProbes: false); and, where detection gives the
  * slowest probe a CPU of its own (RuntimeDetection/placement.ts), each probe alone on one CPU (the slowest of them
- * is faster than the floor)
- * and the ratio against that.
+ * is faster than the floor) and the ratio against that.
  *
  *   node --import tsx bench/detect.ts [rounds]
  */
