@@ -8,9 +8,11 @@
  * So on Linux, when this process may use two CPUs or more and util-linux `taskset` is installed, the first
  * probe (the slowest expected) is started through `taskset` on the last CPU this process may use, and the
  * probe launcher, whose probes inherit its affinity, on all the others. This process itself is not pinned.
- * Anywhere else, or when `taskset` refuses, probes run where the scheduler puts them, as before.
+ * What a probe starts inherits the probe's CPUs too; probes are version queries that end within milliseconds.
+ * Anywhere else, or when `taskset` refuses, probes run where the scheduler puts them.
  */
 import * as fs from "node:fs"
+import * as nodePath from "node:path"
 import { Either } from "effect"
 
 export interface ProbePlacement {
@@ -22,8 +24,16 @@ export interface ProbePlacement {
   readonly rest: string
 }
 
-/** Where util-linux (and busybox) install taskset; fixed paths, never the searched PATH. */
+/** Where util-linux installs taskset; fixed paths, never the searched PATH. */
 const TASKSET_PATHS = ["/usr/bin/taskset", "/bin/taskset"] as const
+
+/**
+ * util-linux's taskset: an executable whose real file is named taskset. BusyBox's is a link to busybox, whose
+ * `-c` is a build option; it is not used.
+ */
+const isUtilLinuxTaskset = (path: string): boolean =>
+  Either.isRight(Either.try(() => fs.accessSync(path, fs.constants.X_OK)))
+  && Either.getOrUndefined(Either.try(() => nodePath.basename(fs.realpathSync(path)))) === "taskset"
 
 /** Larger lists are not a CPU set a host has; parsing stops there rather than allocating without bound. */
 const MAX_CPUS = 65536
@@ -69,7 +79,7 @@ export const splitCpus = (cpus: ReadonlyArray<number>): Pick<ProbePlacement, "fi
 /** The placement for this host now, or undefined when probes should run where the scheduler puts them. */
 export const probePlacement = (): ProbePlacement | undefined => {
   if (process.platform !== "linux") return undefined
-  const taskset = TASKSET_PATHS.find((path) => Either.isRight(Either.try(() => fs.accessSync(path, fs.constants.X_OK))))
+  const taskset = TASKSET_PATHS.find(isUtilLinuxTaskset)
   if (taskset === undefined) return undefined
   // A few hundred bytes that the kernel writes; a file that cannot be read means no placement, not a failure.
   const status = Either.try(() => fs.readFileSync("/proc/self/status", "utf8"))
