@@ -11,9 +11,9 @@ import { Diagnostic, hasErrors, sortDiagnostics } from "../domain/Diagnostic.js"
 import type { Digest } from "../domain/Refs.js"
 import type { JsonObject } from "../domain/SourceFields.js"
 import { PACKSMITH_VERSION } from "../version.js"
-import type { Checked, ScriptFile } from "./check.js"
+import type { Checked, CheckProgress, ScriptFile } from "./check.js"
 import { CheckCache } from "./checkCache.js"
-import { BodyCache, emitBody, finalValue, type EmittedBody, type FinalComponent } from "./emit.js"
+import { BodyCache, emitBody, finalValue, packTextsAhead, type EmittedBody, type FinalComponent } from "./emit.js"
 import { severityOf, type Finding } from "./Finding.js"
 import { link, type UnitFinding } from "./link.js"
 import { discover, displayPathFor, ListingCache, type PackLocation, type PathFinding } from "./load.js"
@@ -103,7 +103,8 @@ const locateIn = (unit: FileUnit, f: Finding): { line: number; column: number } 
   return unit.locate(f.pointer, f.target ?? "value")
 }
 
-const analyze = (state: CompilerState, paths: ReadonlyArray<string>, cwd: string): Analysis => {
+/** `emitting`: the compile will emit (when there are no errors), so pack texts may be made during the check. */
+const analyze = (state: CompilerState, paths: ReadonlyArray<string>, cwd: string, emitting: boolean): Analysis => {
   // One clock reading for the whole compile: a file changed after it is never trusted by its stamp.
   const now = Date.now()
   state.listings = state.listings.next(now)
@@ -112,7 +113,13 @@ const analyze = (state: CompilerState, paths: ReadonlyArray<string>, cwd: string
   const { units, packOfUnit, locationOfFile } = sources
   const pathFindings: ReadonlyArray<PathFinding> = [...discovery.findings, ...sources.findings]
   const linked = link(units, packOfUnit)
-  const checked = state.checks.run(linked.components, linked.index, locationOfFile, now)
+  const progress: CheckProgress = { done: 0, patches: new Map() }
+  const manifestValues = new Map<string, JsonObject>()
+  for (const [ref, unit] of linked.manifests) manifestValues.set(ref, unit.manifest!.value)
+  const whileWaiting = emitting
+    ? packTextsAhead(state.body, manifestValues, linked.components.map((l) => l.component), progress)
+    : undefined
+  const checked = state.checks.run(linked.components, linked.index, locationOfFile, now, progress, whileWaiting)
 
   const diagnostics: Array<Diagnostic> = []
   for (const { display, finding: f } of pathFindings) diagnostics.push(toDiagnostic(display, f, f.position ?? START))
@@ -126,8 +133,7 @@ const analyze = (state: CompilerState, paths: ReadonlyArray<string>, cwd: string
   return {
     report,
     emit: () => {
-      const manifests = new Map<string, JsonObject>()
-      for (const [ref, unit] of linked.manifests) manifests.set(ref, unit.manifest!.value)
+      const manifests = manifestValues
       const components = linked.components.map(({ component }) => ({ component, value: finalValue(component, checked.patches.get(component)) }))
       return { manifests, components, checked, locations: discovery.packs }
     },
@@ -175,19 +181,19 @@ export class PackCompiler extends Effect.Service<PackCompiler>()("packsmith/Pack
   sync: () => {
     const state = new CompilerState()
 
-    const run = (paths: ReadonlyArray<string>) =>
-      Effect.sync(() => analyze(state, paths, process.cwd())).pipe(
+    const run = (paths: ReadonlyArray<string>, emitting: boolean) =>
+      Effect.sync(() => analyze(state, paths, process.cwd(), emitting)).pipe(
         Effect.withSpan("PackCompiler.analyze"),
         Effect.catchAllDefect((defect) => Effect.succeed<Analysis>({ report: internalError(paths, Cause.die(defect)) })),
       )
 
     const validate = Effect.fn("PackCompiler.validate")(function* (paths: ReadonlyArray<string>) {
-      const analysis = yield* run(paths)
+      const analysis = yield* run(paths, false)
       return analysis.report
     })
 
     const compile = Effect.fn("PackCompiler.compile")(function* (paths: ReadonlyArray<string>, options: CompileOptions = {}) {
-      const analysis = yield* run(paths)
+      const analysis = yield* run(paths, true)
       const { report } = analysis
       if (hasErrors(report.diagnostics) || analysis.emit === undefined) {
         return yield* new CompileFailed({ diagnostics: report.diagnostics })

@@ -219,12 +219,18 @@ const checkInvocation = (
   }
 }
 
+/** How far a check has come, as it goes: the first `done` components of its list are checked, with these patches. */
+export interface CheckProgress {
+  done: number
+  readonly patches: Map<Component, Record<string, unknown>>
+}
+
 export const check = (
   linked: ReadonlyArray<LinkedComponent>, index: Index, packDirs: ReadonlyMap<string, PackLocation>, cache: ScriptCache,
-  ahead?: ScriptsAhead,
+  ahead?: ScriptsAhead, progress?: CheckProgress,
 ): Checked => {
   const findings: Array<UnitFinding> = []
-  const patches = new Map<Component, Record<string, unknown>>()
+  const patches = progress?.patches ?? new Map<Component, Record<string, unknown>>()
   const files = new Map<string, ScriptFile>()
   const actions = index.get("actions")
   const triggers = index.get("triggers")
@@ -295,6 +301,7 @@ export const check = (
     }
     for (const f of out) findings.push({ unit: component.unit, finding: f })
     if (Object.keys(patch).length > 0) patches.set(component, patch)
+    if (progress !== undefined) progress.done++
   }
   return { patches, files: [...files.values()], findings }
 }

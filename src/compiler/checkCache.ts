@@ -6,7 +6,7 @@
  */
 import * as fs from "node:fs"
 import type { PackSection } from "../domain/Bundle.js"
-import { check, entryPointPath, type Checked, type ScriptCache, type ScriptFile } from "./check.js"
+import { check, entryPointPath, type Checked, type CheckProgress, type ScriptCache, type ScriptFile } from "./check.js"
 import type { Finding } from "./Finding.js"
 import type { Index, LinkedComponent, UnitFinding } from "./link.js"
 import { stampOf, unchangedSince, type PackLocation, type Stamp } from "./load.js"
@@ -196,7 +196,14 @@ export class CheckCache {
   checked = 0
   private runs = 0
 
-  run(linked: ReadonlyArray<LinkedComponent>, index: Index, packDirs: ReadonlyMap<string, PackLocation>, nowMs: number): Checked {
+  /**
+   * `whileWaiting`: work to do, one piece per call, while a script is still with the second thread (see
+   * readAhead.ts); it may read `progress`, which the check keeps up to date.
+   */
+  run(
+    linked: ReadonlyArray<LinkedComponent>, index: Index, packDirs: ReadonlyMap<string, PackLocation>, nowMs: number,
+    progress?: CheckProgress, whileWaiting?: () => boolean,
+  ): Checked {
     // Remembering costs a stat per script: a service that compiles once (the CLI) does not pay for it.
     if (this.runs++ === 0) {
       this.checked = linked.length
@@ -211,7 +218,7 @@ export class CheckCache {
         check(linked, index, packDirs, this.scripts, readAhead === undefined ? undefined : (abs) => {
           const at = order.get(abs)
           return at === undefined ? undefined : readAhead(at)
-        }))
+        }, progress), whileWaiting)
     }
     const patches = new Map<Component, Record<string, unknown>>()
     const files = new Map<string, ScriptFile>()

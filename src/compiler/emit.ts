@@ -3,9 +3,10 @@
  * `key:value` with the value canonical; so the body's canonical text is assembled from one fragment per
  * component, and a pack none of whose components changed keeps its text from the last compile.
  */
+import { Either } from "effect"
 import { BUNDLE_FORMAT, PACK_SECTIONS, type BundleBody, type BundleFile, type PackBundle, type PackSection } from "../domain/Bundle.js"
 import type { JsonObject } from "../domain/SourceFields.js"
-import type { ScriptFile } from "./check.js"
+import type { CheckProgress, ScriptFile } from "./check.js"
 import { INDEX_KEYS, inCanonicalOrder, isIndexKey, notFinite, sortKeys, withMembers } from "./keyOrder.js"
 import type { Component } from "./model.js"
 
@@ -145,6 +146,8 @@ export class BodyCache {
   files: FilesText | undefined
   /** Returned again, the same object, when no pack text and not the file table changed. */
   emitted: EmittedBody | undefined
+  /** Pack texts made during this compile's check (see packTextsAhead); used by its emit when the values match. */
+  ahead = new Map<string, PackText>()
 }
 
 const fileFragment = (file: BundleFile): string => `{"mode":${file.mode},"sha256":${quote(file.sha256)},"size":${file.size}}`
@@ -245,7 +248,8 @@ export const emitBody = (
     const previous = cache.packs.get(ref)
     let made = previous
     if (made === undefined || !sameValues(made.values, values)) {
-      made = { values, ...packText(manifest, members) }
+      const early = cache.ahead.get(ref)
+      made = early !== undefined && sameValues(early.values, values) ? early : { values, ...packText(manifest, members) }
       changed = true
     }
     kept.set(ref, made)
@@ -253,6 +257,7 @@ export const emitBody = (
     packTexts.push([ref, made])
   }
   cache.packs = kept
+  cache.ahead = new Map()
   const table = filesText(files, cache)
   if (table !== cache.files) changed = true
   cache.files = table
@@ -284,4 +289,49 @@ export const emitBody = (
   const body = { format: BUNDLE_FORMAT, packs: packs as unknown as Record<string, PackBundle>, files: table.table } satisfies BundleBody
   cache.emitted = { body, canonical }
   return cache.emitted
+}
+
+/**
+ * Pack texts made ahead, while the check waits for scripts that the second thread is still reading: a pack
+ * whose components are all checked (`progress`) has its final values, and so its text, before the check
+ * ends. One pack per call; false when no pack is ready. The emit uses a text made ahead when the values it
+ * was made from are still the ones it emits (the same objects: finalValue returns the same object for the
+ * same patch).
+ */
+export const packTextsAhead = (
+  cache: BodyCache,
+  manifests: ReadonlyMap<string, JsonObject>,
+  components: ReadonlyArray<Component>,
+  progress: CheckProgress,
+): (() => boolean) => {
+  // Each pack's components, and how many components of the list must be checked before all of its are.
+  const packs = new Map<string, { readonly members: Array<Component>; last: number }>()
+  components.forEach((component, index) => {
+    if (!manifests.has(component.pack)) return
+    let pack = packs.get(component.pack)
+    if (pack === undefined) packs.set(component.pack, pack = { members: [], last: 0 })
+    pack.members.push(component)
+    pack.last = index + 1
+  })
+  for (const ref of manifests.keys()) if (!packs.has(ref)) packs.set(ref, { members: [], last: 0 })
+  const queue = [...packs].sort((a, b) => a[1].last - b[1].last)
+  let next = 0
+  return () => {
+    const ready = queue[next]
+    if (ready === undefined || ready[1].last > progress.done) return false
+    next++
+    const [ref, { members }] = ready
+    const manifest = manifests.get(ref)!
+    const made = Either.try(() => {
+      const finals = members.map((component) => ({ component, value: finalValue(component, progress.patches.get(component)) }))
+      return { values: [manifest, ...finals.map((f) => f.value)], ...packText(manifest, finals) }
+    })
+    // A value the emit cannot write fails there, where it is reported; nothing more is made ahead.
+    if (Either.isLeft(made)) {
+      next = queue.length
+      return false
+    }
+    cache.ahead.set(ref, made.right)
+    return true
+  }
 }

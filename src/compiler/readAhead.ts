@@ -300,6 +300,11 @@ export class ReadAheadList<T> {
     worker: Worker,
     /** How long to wait for a file the helper has claimed before reading it here. */
     private readonly stallMs: number = STALL_MS,
+    /**
+     * Other work the compiler can do while a file it asks for is still with the helper, one piece per call;
+     * false when there is none. Only when there is none does it take a file from the back itself.
+     */
+    private readonly whileWaiting?: () => boolean,
   ) {
     const control = new SharedArrayBuffer(16)
     this.claim = new BigInt64Array(control, 0, 1)
@@ -327,7 +332,8 @@ export class ReadAheadList<T> {
       }
       if (this.drain()) continue
       if (this.stalled) return this.answer(index, DECLINED)
-      // Claimed by the helper and not back yet: read one from the back meanwhile, or wait for a message.
+      // Claimed by the helper and not back yet: other work meanwhile, else read one from the back, else wait.
+      if (this.whileWaiting?.() === true) continue
       const stolen = this.claimBack()
       if (stolen !== undefined) {
         this.results.set(stolen, this.job.here(this.files[stolen]!, this.nowMs))
@@ -416,10 +422,13 @@ export class ReadAheadList<T> {
 }
 
 /** Runs a stage with the helper reading `files` ahead, when they are many; `read` is undefined otherwise. */
-const withHelper = <T, A>(job: Job<T>, files: ReadonlyArray<string>, nowMs: number, use: (read: ((index: number) => T) | undefined) => A): A => {
+const withHelper = <T, A>(
+  job: Job<T>, files: ReadonlyArray<string>, nowMs: number, use: (read: ((index: number) => T) | undefined) => A,
+  whileWaiting?: () => boolean,
+): A => {
   const owner = files.length >= MIN_FILES ? acquireHelper() : undefined
   if (owner === undefined) return use(undefined)
-  const list = new ReadAheadList(job, files, nowMs, owner.worker)
+  const list = new ReadAheadList(job, files, nowMs, owner.worker, STALL_MS, whileWaiting)
   try {
     return use((index) => list.take(index))
   } finally {
@@ -434,8 +443,11 @@ export const withYamlAhead = <A>(files: ReadonlyArray<string>, nowMs: number, us
   withHelper(YAML_JOB, files, nowMs, use)
 
 /** Scripts read and hashed ahead. */
-export const withScriptsAhead = <A>(files: ReadonlyArray<string>, nowMs: number, use: (read: ((index: number) => ScriptAhead) | undefined) => A): A =>
-  withHelper(SCRIPT_JOB, files, nowMs, use)
+export const withScriptsAhead = <A>(
+  files: ReadonlyArray<string>, nowMs: number, use: (read: ((index: number) => ScriptAhead) | undefined) => A,
+  whileWaiting?: () => boolean,
+): A =>
+  withHelper(SCRIPT_JOB, files, nowMs, use, whileWaiting)
 
 /** Lists for tests, with a worker of their choosing (one that stalls, one that is gone). */
 export const yamlListWith = (worker: Worker, files: ReadonlyArray<string>, nowMs: number, stallMs: number): ReadAheadList<ReadAhead> =>
