@@ -16,6 +16,10 @@ export const VerificationCommand = Schema.Struct({
   pattern: opt(Schema.String),
   /** Lower runs first; default 999. */
   priority: opt(Schema.Int),
+  /**
+   * Accepted as Attune writes it. The first command that passes verifies the runtime and a command that fails
+   * only moves on to the next, so marking one optional changes nothing here.
+   */
   optional: opt(Schema.Boolean),
 }).pipe(Schema.annotations({ identifier: "VerificationCommand" }))
 export type VerificationCommand = typeof VerificationCommand.Type
