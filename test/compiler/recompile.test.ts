@@ -98,4 +98,30 @@ describe("recompile with one service", () => {
     const cold = await compileOk([root])
     expect(after.canonicalBody).toBe(cold.canonicalBody)
   })
+
+  it("sees a directory put in place of one whose listing it kept, even with older times than the compile", async () => {
+    const root = fresh()
+    const actions = path.join(root, "core/actions")
+    // Prepared beside it: the same files and one more, its times an hour old (as a copy that keeps times has).
+    const prepared = path.join(root, "core/actions-next")
+    fs.cpSync(actions, prepared, { recursive: true })
+    fs.writeFileSync(path.join(prepared, "later.yaml"), "ref: core.later\nentry_point: 'echo later'\n")
+    const anHourAgo = new Date(Date.now() - 3_600_000)
+    fs.utimesSync(prepared, anHourAgo, anHourAgo)
+    await settle()
+    const { after, before } = await Effect.runPromise(Effect.gen(function* () {
+      const compiler = yield* PackCompiler
+      const before = yield* compiler.compile([root])
+      yield* Effect.promise(settle)
+      fs.renameSync(actions, path.join(root, "old-actions"))
+      fs.renameSync(prepared, actions)
+      // The renamed directory keeps its old mtime; the rename gave it a new ctime.
+      expect(Math.round(fs.statSync(actions).mtimeMs)).toBe(anHourAgo.getTime())
+      const after = yield* compiler.compile([root])
+      return { after, before }
+    }).pipe(Effect.provide(PackCompiler.Default)))
+    expect(before.bundle.body.packs["core"]!.actions["core.later"]).toBeUndefined()
+    expect(after.bundle.body.packs["core"]!.actions["core.later"]).toBeDefined()
+    expect(after.canonicalBody).toBe((await compileOk([root])).canonicalBody)
+  })
 })
