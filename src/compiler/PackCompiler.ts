@@ -133,9 +133,8 @@ const analyze = (state: CompilerState, paths: ReadonlyArray<string>, cwd: string
   return {
     report,
     emit: () => {
-      const manifests = manifestValues
       const components = linked.components.map(({ component }) => ({ component, value: finalValue(component, checked.patches.get(component)) }))
-      return { manifests, components, checked, locations: discovery.packs }
+      return { manifests: manifestValues, components, checked, locations: discovery.packs }
     },
   }
 }

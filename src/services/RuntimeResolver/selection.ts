@@ -175,7 +175,8 @@ export const selectExecution = (options: {
       runtime: runtime.ref, family, detected: host.report.runtimes.map(describeDetected), requiredBy,
       ...(binary === undefined ? {} : { binary }),
     })
-    const unverified = runtime.versions.filter((entry) => entryFailedVerification(host, runtime, entry)).map((v) => v.version)
+    const failedEntries = runtime.versions.filter((entry) => entryFailedVerification(host, runtime, entry))
+    const unverified = failedEntries.map((v) => v.version)
     const unsatisfied = (range: string) => candidates.length === 0
       ? unavailable(baseBinary)
       : new RuntimeVersionUnsatisfied({
@@ -195,7 +196,7 @@ export const selectExecution = (options: {
         const config = entry.execution_config ?? base
         const binary = interpreterBinary(config)
         if (binary === undefined) continue
-        if (entryFailedVerification(host, runtime, entry)) {
+        if (failedEntries.includes(entry)) {
           tried.push(`${entry.version} (its distributions.verification failed on this host)`)
           continue
         }
@@ -214,8 +215,7 @@ export const selectExecution = (options: {
       }
       if (baseBinary !== undefined) {
         // Not in place of the base interpreter either: the interpreter of an entry that failed its verification.
-        const failed = new Set(runtime.versions.filter((entry) => entryFailedVerification(host, runtime, entry))
-          .map((entry) => interpreterBinary(entry.execution_config ?? base))
+        const failed = new Set(failedEntries.map((entry) => interpreterBinary(entry.execution_config ?? base))
           .filter((binary) => binary !== undefined && binary !== baseBinary))
         const fallback = yield* findInterpreter({
           binary: baseBinary, runtime, family, host, accept: (v) => satisfies(v, constraint),
