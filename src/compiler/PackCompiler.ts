@@ -11,14 +11,15 @@ import { Diagnostic, hasErrors, sortDiagnostics } from "../domain/Diagnostic.js"
 import type { Digest } from "../domain/Refs.js"
 import type { JsonObject } from "../domain/SourceFields.js"
 import { PACKSMITH_VERSION } from "../version.js"
-import type { Checked, CheckProgress, ScriptFile } from "./check.js"
+import { expectedPatch, type Checked, type CheckProgress, type ScriptFile } from "./check.js"
 import { CheckCache } from "./checkCache.js"
-import { BodyCache, emitBody, finalValue, packTextsAhead, type EmittedBody, type FinalComponent } from "./emit.js"
+import { BodyCache, emitBody, finalValue, packTextsAhead, PackTextsWhileLoading, type EmittedBody, type FinalComponent } from "./emit.js"
 import { severityOf, type Finding } from "./Finding.js"
 import { link, type UnitFinding } from "./link.js"
 import { discover, displayPathFor, ListingCache, type PackLocation, type PathFinding } from "./load.js"
 import type { FileUnit } from "./model.js"
 import { makeLocator } from "./positions.js"
+import { speculateYaml, type Speculation } from "./readAhead.js"
 import { UnitCache } from "./sources.js"
 import { textOf } from "./unit.js"
 import { readVcsCommit } from "./vcs.js"
@@ -103,22 +104,43 @@ const locateIn = (unit: FileUnit, f: Finding): { line: number; column: number } 
   return unit.locate(f.pointer, f.target ?? "value")
 }
 
-/** `emitting`: the compile will emit (when there are no errors), so pack texts may be made during the check. */
+/** `emitting`: the compile will emit (when there are no errors), so pack texts may be made while it waits for files. */
 const analyze = (state: CompilerState, paths: ReadonlyArray<string>, cwd: string, emitting: boolean): Analysis => {
   // One clock reading for the whole compile: a file changed after it is never trusted by its stamp.
   const now = Date.now()
   state.listings = state.listings.next(now)
+  // Nothing kept, so every file will be read: the second thread, when one is running, reads the YAML files it
+  // finds under the paths while discovery runs. (A recompile reads what changed, a few files at most.)
+  const speculation = state.sources.empty ? speculateYaml(paths.map((given) => path.resolve(cwd, given))) : undefined
+  try {
+    return analyzeFrom(state, paths, cwd, emitting, now, speculation)
+  } finally {
+    speculation?.cancel()
+  }
+}
+
+const analyzeFrom = (
+  state: CompilerState, paths: ReadonlyArray<string>, cwd: string, emitting: boolean, now: number, speculation: Speculation | undefined,
+): Analysis => {
   const discovery = discover(paths, cwd, state.listings)
-  const sources = state.sources.load(discovery, now)
+  // Texts made ahead by an earlier compile that did not emit are not this one's.
+  state.body.ahead = new Map()
+  const whileLoading = emitting ? new PackTextsWhileLoading(state.body) : undefined
+  const sources = state.sources.load(discovery, now, whileLoading && {
+    packLoaded: (ref, location, units) => whileLoading.packLoaded(ref, units, (component) => expectedPatch(component, location)),
+    whileWaiting: whileLoading.whileWaiting,
+  }, speculation)
   const { units, packOfUnit, locationOfFile } = sources
   const pathFindings: ReadonlyArray<PathFinding> = [...discovery.findings, ...sources.findings]
   const linked = link(units, packOfUnit)
   const progress: CheckProgress = { done: 0, patches: new Map() }
   const manifestValues = new Map<string, JsonObject>()
   for (const [ref, unit] of linked.manifests) manifestValues.set(ref, unit.manifest!.value)
-  const whileWaiting = emitting
+  const checkedTexts = emitting
     ? packTextsAhead(state.body, manifestValues, linked.components.map((l) => l.component), progress)
     : undefined
+  // Packs loaded last had no turn while files loaded: theirs first, then the texts of packs as they are checked.
+  const whileWaiting = checkedTexts && (() => whileLoading!.whileWaiting() || checkedTexts())
   const checked = state.checks.run(linked.components, linked.index, locationOfFile, now, progress, whileWaiting)
 
   const diagnostics: Array<Diagnostic> = []

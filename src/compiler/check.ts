@@ -13,7 +13,7 @@ import { MAX_SCRIPT_BYTES } from "./limits.js"
 import { isInside, readBounded, realpathWithin, type PackLocation, type Stamp } from "./load.js"
 import type { ScriptAhead } from "./readAhead.js"
 import type { Index, LinkedComponent, UnitFinding } from "./link.js"
-import type { Component } from "./model.js"
+import type { Component, EntryPointSource } from "./model.js"
 import { validateAgainst } from "./schemaValidation.js"
 import { isTemplated } from "./templates.js"
 import { TIMER_PARAMETER_KEYS } from "./timers.js"
@@ -121,6 +121,28 @@ export const entryPointPath = (component: Component, location: PackLocation): st
   // A plain name needs no normalizing (the pack directory is absolute and normal already).
   if (SIMPLE_NAME.test(value)) return `${location.dir.endsWith(path.sep) ? location.dir : location.dir + path.sep}${entry.directory}${path.sep}${value}`
   return path.isAbsolute(value) || value.split(/[\\/]/).includes("..") ? undefined : path.join(location.dir, entry.directory, value)
+}
+
+/** The bundle's entry point for a file of the pack: its path relative to the pack, and the value as written. */
+const fileEntryPoint = (entry: EntryPointSource): { readonly kind: "file"; readonly path: string; readonly value: string } => {
+  const value = entry.value
+  // A plain name is already normal; a path is normalized (`./x`, `a//b`).
+  const rel = SIMPLE_NAME.test(value) ? `${entry.directory}/${value}` : path.posix.normalize(`${entry.directory}/${value.split(path.sep).join("/")}`)
+  return { kind: "file", path: rel, value }
+}
+
+/**
+ * The patch the check will make in a component whose entry point names a regular file its directory listed,
+ * and whose refs all resolve as written (undefined: none); null when that cannot be told before the check
+ * (a path that leaves the pack, a file the listing did not show). What the check finds on disk can still
+ * differ (a file gone or replaced since the listing): this is a guess, used only where a wrong one costs
+ * nothing but time (see PackTextsWhileLoading).
+ */
+export const expectedPatch = (component: Component, location: PackLocation): Record<string, unknown> | undefined | null => {
+  const entry = component.entryPoint
+  if (entry === undefined) return undefined
+  if (entryPointPath(component, location) === undefined || location.plainFiles.get(entry.directory)?.has(entry.value) !== true) return null
+  return { entry_point: fileEntryPoint(entry) }
 }
 
 const lstatOf = (abs: string): fs.Stats | undefined => {
@@ -265,11 +287,10 @@ export const check = (
         } else if ("error" in script) {
           out.push(finding(script.error, `entry point ${JSON.stringify(`${entry.directory}/${value}`)} ${script.message}`, entry.pointer))
         } else {
-          // A plain name is already normal; a path is normalized (`./x`, `a//b`).
-          const rel = SIMPLE_NAME.test(value) ? `${entry.directory}/${value}` : path.posix.normalize(`${entry.directory}/${value.split(path.sep).join("/")}`)
-          const key = `${component.pack}/${rel}`
+          const entryPoint = fileEntryPoint(entry)
+          const key = `${component.pack}/${entryPoint.path}`
           files.set(key, { key, entry: script.entry, bytes: script.bytes, ...(script.base64 === undefined ? {} : { base64: script.base64 }) })
-          patch["entry_point"] = { kind: "file", path: rel, value }
+          patch["entry_point"] = entryPoint
         }
       }
     }

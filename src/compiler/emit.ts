@@ -8,7 +8,7 @@ import { BUNDLE_FORMAT, PACK_SECTIONS, type BundleBody, type BundleFile, type Pa
 import type { JsonObject } from "../domain/SourceFields.js"
 import type { CheckProgress, ScriptFile } from "./check.js"
 import { INDEX_KEYS, inCanonicalOrder, isIndexKey, notFinite, sortKeys, withMembers } from "./keyOrder.js"
-import type { Component } from "./model.js"
+import type { Component, FileUnit } from "./model.js"
 
 export interface FinalComponent {
   readonly component: Component
@@ -292,11 +292,32 @@ export const emitBody = (
 }
 
 /**
+ * Makes a pack's text ahead from its manifest and its components with the given patches, unless a text made
+ * ahead from the very same values is there already. False when some value cannot be written: the emit
+ * reports that, and nothing more is made ahead.
+ */
+const makeAhead = (
+  cache: BodyCache, ref: string, manifest: JsonObject, members: ReadonlyArray<Component>,
+  patchOf: (component: Component) => Record<string, unknown> | undefined,
+): boolean => {
+  const made = Either.try(() => {
+    const finals = members.map((component) => ({ component, value: finalValue(component, patchOf(component)) }))
+    const values = [manifest, ...finals.map((f) => f.value)]
+    const early = cache.ahead.get(ref)
+    return early !== undefined && sameValues(early.values, values) ? early : { values, ...packText(manifest, finals) }
+  })
+  if (Either.isLeft(made)) return false
+  cache.ahead.set(ref, made.right)
+  return true
+}
+
+/**
  * Pack texts made ahead, while the check waits for scripts that the second thread is still reading: a pack
  * whose components are all checked (`progress`) has its final values, and so its text, before the check
  * ends. One pack per call; false when no pack is ready. The emit uses a text made ahead when the values it
  * was made from are still the ones it emits (the same objects: finalValue returns the same object for the
- * same patch).
+ * same patch). A pack whose text was made while its files loaded (see `PackTextsWhileLoading`), with the
+ * patches the check did make, keeps that text.
  */
 export const packTextsAhead = (
   cache: BodyCache,
@@ -321,17 +342,74 @@ export const packTextsAhead = (
     if (ready === undefined || ready[1].last > progress.done) return false
     next++
     const [ref, { members }] = ready
-    const manifest = manifests.get(ref)!
-    const made = Either.try(() => {
-      const finals = members.map((component) => ({ component, value: finalValue(component, progress.patches.get(component)) }))
-      return { values: [manifest, ...finals.map((f) => f.value)], ...packText(manifest, finals) }
-    })
-    // A value the emit cannot write fails there, where it is reported; nothing more is made ahead.
-    if (Either.isLeft(made)) {
-      next = queue.length
-      return false
-    }
-    cache.ahead.set(ref, made.right)
-    return true
+    if (makeAhead(cache, ref, manifests.get(ref)!, members, (component) => progress.patches.get(component))) return true
+    next = queue.length
+    return false
   }
+}
+
+/**
+ * Pack texts made ahead while the YAML files still load, when the compiler would otherwise wait for the
+ * second thread: a pack whose files are all loaded has its components, and for most of them the check's
+ * patch can be told already (`expectedPatch`: an entry point that names a file its directory listed). The
+ * text is made from the values those patches give; the emit uses it only when the check made exactly those
+ * patches and the link kept exactly those components (the same objects), so a guess that was wrong costs the
+ * work and nothing else.
+ */
+export class PackTextsWhileLoading {
+  private readonly loaded: Array<{
+    readonly ref: string
+    readonly units: ReadonlyArray<FileUnit>
+    readonly expectedPatch: (component: Component) => Record<string, unknown> | undefined | null
+  }> = []
+  private next = 0
+  private stopped = false
+
+  constructor(private readonly cache: BodyCache) {}
+
+  /**
+   * A pack whose files are all loaded (its manifest's unit first). `expectedPatch` says what the check will
+   * patch in a component (undefined: nothing), or null when that cannot be told before the check: then the
+   * pack is left to it.
+   */
+  packLoaded(ref: string, units: ReadonlyArray<FileUnit>, expectedPatch: (component: Component) => Record<string, unknown> | undefined | null): void {
+    if (!this.stopped) this.loaded.push({ ref, units, expectedPatch })
+  }
+
+  /** Makes the text of the next loaded pack that can be made; false when there is none. */
+  readonly whileWaiting = (): boolean => {
+    while (!this.stopped) {
+      const pack = this.loaded[this.next]
+      if (pack === undefined) return false
+      this.next++
+      const members = membersOf(pack.ref, pack.units, pack.expectedPatch)
+      if (members === undefined) continue
+      if (makeAhead(this.cache, pack.ref, members.manifest, members.components, (component) => members.patches.get(component))) return true
+      // A value that cannot be written: the emit reports it.
+      this.stopped = true
+    }
+    return false
+  }
+}
+
+/** A loaded pack's manifest value, components and expected patches; undefined when its text cannot be made yet. */
+const membersOf = (
+  ref: string, units: ReadonlyArray<FileUnit>, expectedPatch: (component: Component) => Record<string, unknown> | undefined | null,
+): { readonly manifest: JsonObject; readonly components: ReadonlyArray<Component>; readonly patches: ReadonlyMap<Component, Record<string, unknown>> } | undefined => {
+  const manifest = units[0]?.manifest
+  if (manifest === undefined || manifest.ref !== ref) return undefined
+  const components: Array<Component> = []
+  const patches = new Map<Component, Record<string, unknown>>()
+  for (const unit of units) {
+    // The link adds components for workflows: their pack's list is known only then.
+    if (unit.workflow !== undefined) return undefined
+    for (const component of unit.components) {
+      if (component.workflowFile !== undefined) return undefined
+      const patch = expectedPatch(component)
+      if (patch === null) return undefined
+      if (patch !== undefined) patches.set(component, patch)
+      components.push(component)
+    }
+  }
+  return { manifest: manifest.value, components, patches }
 }

@@ -7,10 +7,14 @@
  * parsing YAML). Anything else (an unreadable file, a syntax error, a value JSON cannot carry exactly, a
  * file that would expand past the bounds) is sent back as "do it yourself": the compiler's own path reports
  * it, so every diagnostic still comes from one place.
+ *
+ * A compiler with nothing cached reads every file: when the helper is already running, it starts on the YAML
+ * files under the given paths while the compiler's discovery is still listing them (see Speculation).
  */
 import { createRequire } from "node:module"
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from "node:worker_threads"
 import { sha256Hex } from "../domain/Bundle.js"
+import { FILE_KIND_DIRECTORIES } from "../domain/FileKinds.js"
 import { MAX_DEPTH, MAX_NODES, MAX_SCALAR_CHARS, MAX_SCRIPT_BYTES, MAX_YAML_BYTES } from "./limits.js"
 import { parseJsonOfYaml, parseYaml, type ParseOutcome } from "./parse.js"
 import { readStamped, stampOf, type StampedRead } from "./load.js"
@@ -43,6 +47,7 @@ const MAX_JSON_CHARS = 8 * MAX_YAML_BYTES
 const HELPER_SOURCE = String.raw`"use strict"
 const { parentPort, workerData } = require("node:worker_threads")
 const fs = require("node:fs")
+const path = require("node:path")
 const { createHash } = require("node:crypto")
 const { load, CORE_SCHEMA } = require(workerData.jsYaml)
 const { maxNodes, maxDepth, maxChars, maxScalar } = workerData
@@ -86,11 +91,12 @@ const yamlJson = (bytes) => {
 
 // The file's stat and bytes, and what the job makes of them (JSON text of a YAML file, sha256 of a script).
 // Undefined when it is not a readable regular file within maxBytes: the compiler reads it itself and says why.
-const readFile = (file, kind, maxBytes) => {
+// listedPlain: the file was listed as a regular file, and must still be one (a symlink put in its place is
+// not followed).
+const readFile = (file, kind, maxBytes, listedPlain) => {
   let fd
   try {
-    // A script must be the regular file its directory listed: a symlink put in its place is not followed.
-    const noFollow = kind === "script" ? fs.constants.O_NOFOLLOW ?? 0 : 0
+    const noFollow = listedPlain ? fs.constants.O_NOFOLLOW ?? 0 : 0
     fd = fs.openSync(file, fs.constants.O_RDONLY | (fs.constants.O_NONBLOCK ?? 0) | noFollow)
     const stat = fs.fstatSync(fd)
     if (!stat.isFile() || stat.size > maxBytes) return undefined
@@ -113,9 +119,8 @@ const readFile = (file, kind, maxBytes) => {
   }
 }
 
-parentPort.on("message", ({ kind, maxBytes, files, port, control }) => {
-  const claim = new BigInt64Array(control, 0, 1)
-  const signal = new Int32Array(control, 8, 2)
+// Batches of answers on one port: meta rows, and the bytes of the files answered in one transferred buffer.
+const batcher = (port, signal) => {
   let meta = []
   let chunks = []
   let size = 0
@@ -134,23 +139,112 @@ parentPort.on("message", ({ kind, maxBytes, files, port, control }) => {
     Atomics.add(signal, 0, 1)
     Atomics.notify(signal, 0)
   }
-  for (;;) {
-    const current = Atomics.load(claim, 0)
-    const next = Number(current & 0xffffffffn)
-    if (next >= Number(current >> 32n)) break
-    if (Atomics.compareExchange(claim, 0, current, current + 1n) !== current) continue
-    const got = readFile(files[next], kind, maxBytes)
-    if (got === undefined) meta.push([next])
+  const add = (id, got) => {
+    if (got === undefined) meta.push([id])
     else {
       const s = got.stat
-      meta.push([next, s.dev, s.ino, s.size, s.mtimeMs, s.ctimeMs, s.mode, got.bytes.length, got.made, got.base64])
+      meta.push([id, s.dev, s.ino, s.size, s.mtimeMs, s.ctimeMs, s.mode, got.bytes.length, got.made, got.base64])
       chunks.push(got.bytes)
       size += got.bytes.length
     }
     // Send at once when the compiler is waiting; otherwise in batches (one message costs more than a file).
     if (meta.length >= 32 || size >= 1048576 || Atomics.load(signal, 1) !== 0) flush()
   }
-  flush()
+  return { add, flush }
+}
+
+// Paths of the YAML files the last speculation answered: the job that follows it skips them.
+let speculated = null
+
+// A directory's entries by name; none when it cannot be listed.
+const listing = (dir) => {
+  try {
+    return fs.readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
+  } catch (error) {
+    // The compiler lists it itself and reports what is wrong.
+    return []
+  }
+}
+
+// The compiler's own spelling of paths below a pack directory (so that its paths and these are equal strings).
+const under = (dir, rel) => (dir.endsWith(path.sep) ? dir : dir + path.sep) + rel.split("/").join(path.sep)
+
+// YAML files of the packs under the given paths, read and parsed while the compiler is still finding them,
+// in the order it will most likely ask for them. Only plain directories and regular files are followed: a
+// guess the compiler's own discovery does not confirm is never used, and anything unusual is its to judge.
+const speculate = ({ roots, directories, maxBytes, port, control }) => {
+  const flags = new Int32Array(control, 0, 2)
+  const batch = batcher(port, new Int32Array(control, 8, 2))
+  const sent = new Set()
+  const yamlFile = /\.ya?ml$/
+  const stopped = () => Atomics.load(flags, 0) !== 0
+  const take = (file) => {
+    const got = readFile(file, "yaml", maxBytes, true)
+    if (got === undefined) return
+    sent.add(file)
+    batch.add(file, got)
+  }
+  const pack = (dir, entries) => {
+    const manifest = ["pack.yaml", "pack.yml"].find((name) => entries.some((e) => e.name === name && e.isFile()))
+    if (manifest === undefined) return
+    take(path.join(dir, manifest))
+    const known = new Map([["", entries]])
+    const list = (directory) => {
+      let found = known.get(directory)
+      if (found !== undefined) return found
+      const slash = directory.lastIndexOf("/")
+      const parent = list(slash === -1 ? "" : directory.slice(0, slash))
+      const name = directory.slice(slash + 1)
+      found = parent.some((e) => e.name === name && e.isDirectory()) ? listing(under(dir, directory)) : []
+      known.set(directory, found)
+      return found
+    }
+    for (const directory of directories) {
+      for (const entry of list(directory)) {
+        if (stopped()) return
+        if (entry.isFile() && yamlFile.test(entry.name)) take(under(dir, directory) + path.sep + entry.name)
+      }
+    }
+  }
+  try {
+    for (const root of roots) {
+      const entries = listing(root)
+      if (entries.some((e) => (e.name === "pack.yaml" || e.name === "pack.yml") && e.isFile())) pack(root, entries)
+      else {
+        for (const child of entries) {
+          if (stopped()) break
+          if (child.isDirectory()) pack(path.join(root, child.name), listing(path.join(root, child.name)))
+        }
+      }
+      if (stopped()) break
+    }
+  } finally {
+    batch.flush()
+    port.close()
+    speculated = sent
+    Atomics.store(flags, 1, 1)
+    Atomics.notify(flags, 1)
+  }
+}
+
+parentPort.on("message", (job) => {
+  if (job.kind === "speculate") return speculate(job)
+  const { kind, maxBytes, files, port, control, afterSpeculation } = job
+  // Files a speculation just answered are the compiler's already.
+  const skip = afterSpeculation === true ? speculated : null
+  speculated = null
+  const claim = new BigInt64Array(control, 0, 1)
+  const batch = batcher(port, new Int32Array(control, 8, 2))
+  for (;;) {
+    const current = Atomics.load(claim, 0)
+    const next = Number(current & 0xffffffffn)
+    if (next >= Number(current >> 32n)) break
+    if (Atomics.compareExchange(claim, 0, current, current + 1n) !== current) continue
+    if (skip !== null && skip.has(files[next])) continue
+    // A script must be the regular file its directory listed.
+    batch.add(next, readFile(files[next], kind, maxBytes, kind === "script"))
+  }
+  batch.flush()
   port.close()
 })
 `
@@ -162,12 +256,20 @@ type HelperMeta =
     made: string | null, base64: string | undefined,
   ]
 
+/** A speculation's answers name files by path; it sends only files it read. */
+interface SpeculationBatch {
+  readonly meta: ReadonlyArray<readonly [
+    file: string, dev: number, ino: number, size: number, mtimeMs: number, ctimeMs: number, mode: number, length: number, made: string | null,
+  ]>
+  readonly buffer: ArrayBuffer
+}
+
 interface HelperBatch {
   readonly meta: ReadonlyArray<HelperMeta>
   readonly buffer: ArrayBuffer
 }
 
-interface Helper {
+export interface Helper {
   readonly worker: Worker
   idle: ReturnType<typeof setTimeout> | undefined
   /** Set when the helper failed to answer in time: later compiles do not use it. */
@@ -279,6 +381,65 @@ const SCRIPT_JOB: Job<ScriptAhead> = {
 }
 
 /**
+ * YAML files the helper reads and parses while the compiler is still discovering them (`speculate` in the
+ * helper): it lists the given paths itself, plain directories and regular files only, in the order discovery
+ * will find them. The compiler uses an answer only for a path its own discovery then lists for reading; the
+ * rest are dropped. Started only when a helper is already running (an earlier large compile started it):
+ * a small compile never starts a thread for it.
+ */
+export class Speculation {
+  private ended = false
+
+  constructor(readonly owner: Helper, readonly port: MessagePort, private readonly control: SharedArrayBuffer) {}
+
+  /**
+   * Stops the helper's walk and waits (at most `stallMs`) until it has sent what it read; false when it did
+   * not say so in time. Ends the speculation either way.
+   */
+  stop(stallMs: number): boolean {
+    this.halt()
+    const done = Atomics.wait(new Int32Array(this.control, 0, 2), 1, 0, stallMs) !== "timed-out"
+    this.ended = true
+    return done
+  }
+
+  /** True once the helper has ended its walk (it found no more files, or was told to stop) and sent what it read. */
+  get walked(): boolean {
+    return Atomics.load(new Int32Array(this.control, 0, 2), 1) !== 0
+  }
+
+  /** Tells the helper to end its walk after the file it is reading. */
+  halt(): void {
+    Atomics.store(new Int32Array(this.control, 0, 2), 0, 1)
+  }
+
+  /** Drops the speculation (nothing it read is used); does nothing once it ended. */
+  cancel(): void {
+    if (this.ended) return
+    this.ended = true
+    this.halt()
+    this.port.close()
+    releaseHelper(this.owner)
+  }
+}
+
+/** Starts reading the YAML files under `roots` (absolute paths) ahead of discovery; see Speculation. */
+export const speculateYaml = (roots: ReadonlyArray<string>): Speculation | undefined => {
+  if (process.env["PACKSMITH_COMPILE_THREADS"] === "1" || helper === undefined || helper.stalled) return undefined
+  if (helper.idle !== undefined) clearTimeout(helper.idle)
+  return startSpeculation(helper, roots)
+}
+
+const startSpeculation = (owner: Helper, roots: ReadonlyArray<string>): Speculation => {
+  // [0] stop, [1] done; then the batch counter and waiting flag every job has.
+  const control = new SharedArrayBuffer(16)
+  const { port1, port2 } = new MessageChannel()
+  const directories = FILE_KIND_DIRECTORIES.map(([directory]) => directory)
+  owner.worker.postMessage({ kind: "speculate", roots, directories, maxBytes: MAX_YAML_BYTES, port: port2, control }, [port2])
+  return new Speculation(owner, port1, control)
+}
+
+/**
  * The files of one compile stage, in the order the compiler will most likely ask for them (asking in that
  * order is what lets the two threads share the work; any order is answered). `close()` ends the helper's part.
  */
@@ -305,6 +466,8 @@ export class ReadAheadList<T> {
      * false when there is none. Only when there is none does it take a file from the back itself.
      */
     private readonly whileWaiting?: () => boolean,
+    /** A speculation the same helper ran for these files (YAML only): what it read is taken as answers. */
+    speculation?: Speculation,
   ) {
     const control = new SharedArrayBuffer(16)
     this.claim = new BigInt64Array(control, 0, 1)
@@ -313,7 +476,36 @@ export class ReadAheadList<T> {
     this.claim[0] = BigInt(files.length) << 32n
     const { port1, port2 } = new MessageChannel()
     this.port = port1
-    worker.postMessage({ kind: job.kind, maxBytes: job.maxBytes, files, port: port2, control }, [port2])
+    // Stopped before the job is posted: the helper ends the walk, then skips in the job what the walk sent.
+    speculation?.halt()
+    worker.postMessage({ kind: job.kind, maxBytes: job.maxBytes, files, port: port2, control, afterSpeculation: speculation !== undefined }, [port2])
+    if (speculation !== undefined) this.absorb(speculation)
+  }
+
+  /** Takes what a speculation sent for files of this list (by path); it has ended once this returns. */
+  private absorb(speculation: Speculation): void {
+    if (!speculation.stop(this.stallMs)) {
+      // The helper did not finish one file in all that time: it is stuck.
+      this.stalled = true
+      speculation.port.close()
+      return
+    }
+    let indexOf: Map<string, number> | undefined
+    for (let message = receiveMessageOnPort(speculation.port); message !== undefined; message = receiveMessageOnPort(speculation.port)) {
+      const batch = message.message as SpeculationBatch
+      indexOf ??= new Map(this.files.map((file, index) => [file, index]))
+      let at = 0
+      for (const meta of batch.meta) {
+        const [file, dev, ino, size, mtimeMs, ctimeMs, mode, length, made] = meta
+        const view = Buffer.from(batch.buffer, at, length)
+        at += length
+        const index = indexOf.get(file)
+        if (index === undefined) continue
+        const stamp = stampOf({ dev, ino, size, mtimeMs, ctimeMs }, this.nowMs)
+        this.results.set(index, new HelperAnswer({ ok: true, bytes: view, mode, stamp }, made, undefined))
+      }
+    }
+    speculation.port.close()
   }
 
   /** File `index`, read (and parsed or hashed) by whichever thread got to it first. */
@@ -390,7 +582,8 @@ export class ReadAheadList<T> {
       if (next >= end) return undefined
       const last = Number(end - 1n)
       if (Atomics.compareExchange(this.claim, 0, current, ((end - 1n) << 32n) | next) === current) {
-        if (!this.taken.has(last)) return last
+        // One answered already (by a speculation) is skipped: the next one down is taken instead.
+        if (!this.taken.has(last) && !this.results.has(last)) return last
       }
     }
   }
@@ -424,11 +617,13 @@ export class ReadAheadList<T> {
 /** Runs a stage with the helper reading `files` ahead, when they are many; `read` is undefined otherwise. */
 const withHelper = <T, A>(
   job: Job<T>, files: ReadonlyArray<string>, nowMs: number, use: (read: ((index: number) => T) | undefined) => A,
-  whileWaiting?: () => boolean,
+  whileWaiting?: () => boolean, speculation?: Speculation,
 ): A => {
   const owner = files.length >= MIN_FILES ? acquireHelper() : undefined
+  // Few files (read here), or another helper than the one that speculated: what it read goes unused.
+  if (speculation !== undefined && speculation.owner !== owner) speculation.cancel()
   if (owner === undefined) return use(undefined)
-  const list = new ReadAheadList(job, files, nowMs, owner.worker, STALL_MS, whileWaiting)
+  const list = new ReadAheadList(job, files, nowMs, owner.worker, STALL_MS, whileWaiting, speculation?.owner === owner ? speculation : undefined)
   try {
     return use((index) => list.take(index))
   } finally {
@@ -439,8 +634,11 @@ const withHelper = <T, A>(
 }
 
 /** YAML files read and parsed ahead (see the module doc). */
-export const withYamlAhead = <A>(files: ReadonlyArray<string>, nowMs: number, use: (read: ((index: number) => ReadAhead) | undefined) => A): A =>
-  withHelper(YAML_JOB, files, nowMs, use)
+export const withYamlAhead = <A>(
+  files: ReadonlyArray<string>, nowMs: number, use: (read: ((index: number) => ReadAhead) | undefined) => A,
+  whileWaiting?: () => boolean, speculation?: Speculation,
+): A =>
+  withHelper(YAML_JOB, files, nowMs, use, whileWaiting, speculation)
 
 /** Scripts read and hashed ahead. */
 export const withScriptsAhead = <A>(
@@ -449,9 +647,15 @@ export const withScriptsAhead = <A>(
 ): A =>
   withHelper(SCRIPT_JOB, files, nowMs, use, whileWaiting)
 
-/** Lists for tests, with a worker of their choosing (one that stalls, one that is gone). */
-export const yamlListWith = (worker: Worker, files: ReadonlyArray<string>, nowMs: number, stallMs: number): ReadAheadList<ReadAhead> =>
-  new ReadAheadList(YAML_JOB, files, nowMs, worker, stallMs)
+/** Lists for tests, with a worker of their choosing (one that stalls, one that is gone), after a speculation on it. */
+export const yamlListWith = (
+  worker: Worker, files: ReadonlyArray<string>, nowMs: number, stallMs: number, speculation?: Speculation,
+): ReadAheadList<ReadAhead> =>
+  new ReadAheadList(YAML_JOB, files, nowMs, worker, stallMs, undefined, speculation)
+
+/** A speculation for tests, on a worker of their choosing. */
+export const speculationWith = (worker: Worker, roots: ReadonlyArray<string>): Speculation =>
+  startSpeculation({ worker, idle: undefined, stalled: false }, roots)
 
 /** The helper thread of this process, if one is running (tests stop it to see a compile survive that). */
 export const currentHelper = (): Worker | undefined => helper?.worker

@@ -8,7 +8,7 @@ import { finding } from "./Finding.js"
 import { MAX_YAML_BYTES } from "./limits.js"
 import { readStamped, unchangedSince, type Discovery, type PackLocation, type PathFinding, type Stamp } from "./load.js"
 import type { FileUnit, SourceFile } from "./model.js"
-import { withYamlAhead, type ReadAhead } from "./readAhead.js"
+import { withYamlAhead, type ReadAhead, type Speculation } from "./readAhead.js"
 import { buildUnit, declaredPackRef, textOf } from "./unit.js"
 
 export interface Sources {
@@ -41,12 +41,26 @@ interface Pack {
   ref: string
 }
 
+/** Work the compiler can do while the files load (see PackTextsWhileLoading in emit.ts). */
+export interface WhileLoading {
+  /** A pack whose files are all loaded: its ref and location, and its units (manifest first, when it has one). */
+  readonly packLoaded: (ref: string, location: PackLocation, units: ReadonlyArray<FileUnit>) => void
+  /** One piece of that work, done while a file is still with the second thread; false when there is none. */
+  readonly whileWaiting: () => boolean
+}
+
 export class UnitCache {
   /** By absolute path. */
   private readonly kept = new Map<string, Kept>()
   private generation = 0
 
-  load(discovery: Discovery, nowMs: number): Sources {
+  /** True when no file is kept: the next load reads every file it finds. */
+  get empty(): boolean {
+    return this.kept.size === 0
+  }
+
+  /** `speculation`: YAML files the second thread began reading during discovery (see readAhead.ts); ended here. */
+  load(discovery: Discovery, nowMs: number, whileLoading?: WhileLoading, speculation?: Speculation): Sources {
     const generation = ++this.generation
     const findings: Array<PathFinding> = []
     let read = 0
@@ -124,6 +138,7 @@ export class UnitCache {
         const manifest = unitFor(pack.location.manifest, pack)
         pack.ref = manifest?.manifest?.ref ?? (manifest === undefined ? undefined : declaredPackRef(textOf(manifest.bytes))) ?? pack.directoryName
         files += 1 + pack.location.files.length
+        const first = units.length
         if (manifest !== undefined) {
           units.push(manifest)
           packOfUnit.set(manifest, pack.ref)
@@ -135,8 +150,9 @@ export class UnitCache {
           units.push(unit)
           packOfUnit.set(unit, pack.ref)
         }
+        whileLoading?.packLoaded(pack.ref, pack.location, units.slice(first))
       }
-    })
+    }, whileLoading?.whileWaiting, speculation)
     for (const [abs, known] of this.kept) if (known.seenIn !== generation) this.kept.delete(abs)
     return { units, packOfUnit, locationOfFile, findings, files, read, parsed }
   }

@@ -5,7 +5,8 @@ import { afterEach, describe, expect, it } from "@effect/vitest"
 import { canonicalJson } from "../../src/domain/Bundle.js"
 import { parseYaml } from "../../src/compiler/parse.js"
 import { textOf } from "../../src/compiler/unit.js"
-import { currentHelper, newHelperWorker, yamlListWith } from "../../src/compiler/readAhead.js"
+import { discover, readStamped } from "../../src/compiler/load.js"
+import { currentHelper, newHelperWorker, speculationWith, yamlListWith, type ReadAhead } from "../../src/compiler/readAhead.js"
 import { MINI_CORE, compileOk, tempDir, validate, writeFiles } from "./helpers.js"
 
 /** Runs `body` with the compile's second thread turned off (PACKSMITH_COMPILE_THREADS=1). */
@@ -54,6 +55,11 @@ describe("reading ahead on a second thread", () => {
     expect(shared.bundle.blobs).toEqual(alone.bundle.blobs)
     expect(Object.keys(shared.bundle.body.files)).toHaveLength(72 + 1)
     expect(shared.stats).toEqual(alone.stats)
+    // A new service while the helper runs: it reads YAML files during discovery too (see the speculation tests).
+    const again = await compileOk([root])
+    expect(again.canonicalBody).toBe(alone.canonicalBody)
+    expect(again.bundle.blobs).toEqual(alone.bundle.blobs)
+    expect(again.stats).toEqual(alone.stats)
   })
 
   it("reports the same diagnostics, at the same places, for files the second thread declines", async () => {
@@ -154,6 +160,78 @@ describe("reading ahead on a second thread", () => {
     expect(list.take(0).parsed).toEqual({ ok: true, value: { a: 1 } })
     expect(list.take(1).parsed).toEqual({ ok: true, value: { b: ["x"] } })
     expect(list.helperStalled).toBe(false)
+    list.close()
+  })
+})
+
+describe("reading YAML files while discovery runs (speculation)", () => {
+  /** The YAML files as the compiler's discovery lists them for reading: each pack's manifest, then its files. */
+  const listed = (root: string): Array<string> =>
+    discover([root], root).packs.flatMap((pack) => [pack.manifest.abs, ...pack.files.map((file) => file.abs)])
+
+  const waitFor = async (done: () => boolean) => {
+    for (let i = 0; i < 500 && !done(); i++) await new Promise((resolve) => setTimeout(resolve, 10))
+    expect(done()).toBe(true)
+  }
+
+  const valueOf = (ahead: ReadAhead): unknown => {
+    const parsed = ahead.parsed ?? (ahead.read.ok ? parseYaml(textOf(ahead.read.bytes)) : undefined)
+    return parsed?.ok === true ? parsed.value : parsed
+  }
+
+  it("answers the listed files it read, by path, and leaves the rest to the job", async () => {
+    const root = manyPacks(path.join(tempDir("packsmith-spec-"), "ws"), 4)
+    // A symlinked YAML file (which the speculation does not follow) and a pack that is a symlink (ditto).
+    writeFiles(root, { "pack1/extra/target.yaml": "ref: pack1.linked\nentry_point: a0.sh\n" })
+    fs.symlinkSync("../extra/target.yaml", path.join(root, "pack1/actions/linked.yaml"))
+    const elsewhere = path.join(root, "..", "elsewhere")
+    writeFiles(elsewhere, { "pack.yaml": "ref: elsewhere\nversion: \"1.0.0\"\n", "triggers/t.yaml": "ref: elsewhere.t\n" })
+    fs.symlinkSync(elsewhere, path.join(root, "zlinked"))
+    const worker = helperLike()
+    const speculation = speculationWith(worker, [root])
+    await waitFor(() => speculation.walked)
+
+    // Every file changes after the speculation read it, and one more file appears.
+    const files = listed(root)
+    for (const file of new Set(files.map((f) => fs.realpathSync(f)))) fs.writeFileSync(file, "changed: true\n")
+    writeFiles(root, { "pack3/actions/late.yaml": "late: true\n" })
+    const now = listed(root)
+    expect(now).toHaveLength(files.length + 1)
+
+    const list = yamlListWith(worker, now, Date.now(), 5_000, speculation)
+    const got = now.map((_, i) => valueOf(list.take(i)))
+    list.close()
+    now.forEach((file, i) => {
+      const plain = !file.includes(`${path.sep}zlinked${path.sep}`) && !file.endsWith("linked.yaml") && !file.endsWith("late.yaml")
+      // What the speculation read (before the change) for plain files; a fresh read for the rest.
+      if (plain) expect(got[i], file).toHaveProperty("ref")
+      else expect(got[i], file).toEqual(file.endsWith("late.yaml") ? { late: true } : { changed: true })
+    })
+    expect(now.filter((file) => file.includes(`${path.sep}zlinked${path.sep}`))).toHaveLength(2)
+  })
+
+  it("stopped at once, leaves every file to the job with the same outcome", async () => {
+    const root = manyPacks(path.join(tempDir("packsmith-spec-"), "ws"))
+    const files = listed(root)
+    const worker = helperLike()
+    const speculation = speculationWith(worker, [root])
+    const list = yamlListWith(worker, files, Date.now(), 5_000, speculation)
+    expect(speculation.walked).toBe(true)
+    const got = files.map((_, i) => valueOf(list.take(i)))
+    list.close()
+    expect(got).toEqual(files.map((file) => valueOf({ read: readStamped(file, 1 << 20, Date.now()), parsed: undefined })))
+  })
+
+  it("gives up on a helper that does not end its walk, and reads every file here", () => {
+    const root = manyPacks(path.join(tempDir("packsmith-spec-"), "ws"), 1)
+    const files = listed(root)
+    // Takes messages and never answers.
+    const deaf = new Worker(`require("node:worker_threads").parentPort.on("message", () => {})`, { eval: true })
+    workers.push(deaf)
+    const speculation = speculationWith(deaf, [root])
+    const list = yamlListWith(deaf, files, Date.now(), 200, speculation)
+    expect(list.helperStalled).toBe(true)
+    expect(valueOf(list.take(0))).toEqual({ ref: "core", version: "1.0.0" })
     list.close()
   })
 })
