@@ -88,9 +88,16 @@ const floor = () => {
 
 const median = (xs: ReadonlyArray<number>) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!
 
-const ROUNDS = Number(process.env["ROUNDS"] ?? 11)
-/** Rounds run first and left out of the medians: the JIT (of both threads) and the caches of the host settle. */
-const WARMUP = Number(process.env["WARMUP"] ?? 3)
+/**
+ * On a shared 2-core machine single rounds vary by a third: 21 rounds keep the median within a few percent from
+ * one run to the next (11 did not).
+ */
+const ROUNDS = Number(process.env["ROUNDS"] ?? 21)
+/**
+ * Rounds run first and left out of the medians: the JIT (of both threads), the heap's sizing and the caches of
+ * the host settle. The rounds listed at the end show them coming down over the first five or so.
+ */
+const WARMUP = Number(process.env["WARMUP"] ?? 5)
 
 interface Round {
   readonly floor: number
