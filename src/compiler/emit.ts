@@ -146,7 +146,10 @@ export class BodyCache {
   files: FilesText | undefined
   /** Returned again, the same object, when no pack text and not the file table changed. */
   emitted: EmittedBody | undefined
-  /** Pack texts made during this compile's check (see packTextsAhead); used by its emit when the values match. */
+  /**
+   * Pack texts made ahead during this compile, while files loaded or the check waited (see PackTextsWhileLoading
+   * and packTextsAhead); used by its emit when the values match.
+   */
   ahead = new Map<string, PackText>()
 }
 

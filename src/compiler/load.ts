@@ -229,9 +229,9 @@ const displayUnder = (dir: string, cwd: string, display: (abs: string) => string
   return (_rel, abs) => display(abs)
 }
 
-const YAML_FILE = /\.ya?ml$/
+export const YAML_FILE = /\.ya?ml$/
 const WORKFLOW_FILE = /\.workflow\.ya?ml$/
-const MANIFEST_NAMES = ["pack.yaml", "pack.yml"]
+export const MANIFEST_NAMES: ReadonlyArray<string> = ["pack.yaml", "pack.yml"]
 
 const isFileEntry = (dir: string, entry: fs.Dirent | undefined): boolean =>
   entry !== undefined && (entry.isFile() || (entry.isSymbolicLink() && statOf(path.join(dir, entry.name))?.isFile() === true))

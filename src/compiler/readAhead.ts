@@ -2,9 +2,9 @@
  * Reading and parsing YAML files (and reading and hashing scripts) on a second thread while the compiler
  * works through them in order. The helper thread claims files from the front of the list; when the file the
  * compiler needs next is not ready, the compiler takes one from the back and parses it itself, so both cores
- * stay busy and neither waits on the other for long. The helper only does what cannot go wrong quietly: it reads a regular file, parses it
- * with the same js-yaml settings, and sends the value as JSON text (JSON.parse is several times faster than
- * parsing YAML). Anything else (an unreadable file, a syntax error, a value JSON cannot carry exactly, a
+ * stay busy and neither waits on the other for long. The helper only does what cannot go wrong quietly: it
+ * reads a regular file, parses it with the same js-yaml settings, and sends the value as JSON text
+ * (JSON.parse is several times faster than parsing YAML). Anything else (an unreadable file, a syntax error, a value JSON cannot carry exactly, a
  * file that would expand past the bounds) is sent back as "do it yourself": the compiler's own path reports
  * it, so every diagnostic still comes from one place.
  *
@@ -17,7 +17,7 @@ import { sha256Hex } from "../domain/Bundle.js"
 import { FILE_KIND_DIRECTORIES } from "../domain/FileKinds.js"
 import { MAX_DEPTH, MAX_NODES, MAX_SCALAR_CHARS, MAX_SCRIPT_BYTES, MAX_YAML_BYTES } from "./limits.js"
 import { parseJsonOfYaml, parseYaml, type ParseOutcome } from "./parse.js"
-import { readStamped, stampOf, type StampedRead } from "./load.js"
+import { MANIFEST_NAMES, readStamped, stampOf, YAML_FILE, type StampedRead } from "./load.js"
 import { textOf } from "./unit.js"
 
 /** A file read (and, when it parsed cleanly, parsed) ahead of its turn. */
@@ -172,11 +172,12 @@ const under = (dir, rel) => (dir.endsWith(path.sep) ? dir : dir + path.sep) + re
 // YAML files of the packs under the given paths, read and parsed while the compiler is still finding them,
 // in the order it will most likely ask for them. Only plain directories and regular files are followed: a
 // guess the compiler's own discovery does not confirm is never used, and anything unusual is its to judge.
-const speculate = ({ roots, directories, maxBytes, port, control }) => {
+const speculate = ({ roots, directories, manifestNames, yamlFile, maxBytes, port, control }) => {
   const flags = new Int32Array(control, 0, 2)
   const batch = batcher(port, new Int32Array(control, 8, 2))
   const sent = new Set()
-  const yamlFile = /\.ya?ml$/
+  const isYaml = new RegExp(yamlFile)
+  const manifestOf = (entries) => manifestNames.find((name) => entries.some((e) => e.name === name && e.isFile()))
   const stopped = () => Atomics.load(flags, 0) !== 0
   const take = (file) => {
     const got = readFile(file, "yaml", maxBytes, true)
@@ -185,7 +186,7 @@ const speculate = ({ roots, directories, maxBytes, port, control }) => {
     batch.add(file, got)
   }
   const pack = (dir, entries) => {
-    const manifest = ["pack.yaml", "pack.yml"].find((name) => entries.some((e) => e.name === name && e.isFile()))
+    const manifest = manifestOf(entries)
     if (manifest === undefined) return
     take(path.join(dir, manifest))
     const known = new Map([["", entries]])
@@ -202,14 +203,14 @@ const speculate = ({ roots, directories, maxBytes, port, control }) => {
     for (const directory of directories) {
       for (const entry of list(directory)) {
         if (stopped()) return
-        if (entry.isFile() && yamlFile.test(entry.name)) take(under(dir, directory) + path.sep + entry.name)
+        if (entry.isFile() && isYaml.test(entry.name)) take(under(dir, directory) + path.sep + entry.name)
       }
     }
   }
   try {
     for (const root of roots) {
       const entries = listing(root)
-      if (entries.some((e) => (e.name === "pack.yaml" || e.name === "pack.yml") && e.isFile())) pack(root, entries)
+      if (manifestOf(entries) !== undefined) pack(root, entries)
       else {
         for (const child of entries) {
           if (stopped()) break
@@ -389,8 +390,12 @@ const SCRIPT_JOB: Job<ScriptAhead> = {
  */
 export class Speculation {
   private ended = false
+  /** [0] stop (set here), [1] done (set by the helper once it has sent what it read). */
+  private readonly flags: Int32Array
 
-  constructor(readonly owner: Helper, readonly port: MessagePort, private readonly control: SharedArrayBuffer) {}
+  constructor(readonly owner: Helper, readonly port: MessagePort, control: SharedArrayBuffer) {
+    this.flags = new Int32Array(control, 0, 2)
+  }
 
   /**
    * Stops the helper's walk and waits (at most `stallMs`) until it has sent what it read; false when it did
@@ -398,19 +403,19 @@ export class Speculation {
    */
   stop(stallMs: number): boolean {
     this.halt()
-    const done = Atomics.wait(new Int32Array(this.control, 0, 2), 1, 0, stallMs) !== "timed-out"
+    const done = Atomics.wait(this.flags, 1, 0, stallMs) !== "timed-out"
     this.ended = true
     return done
   }
 
   /** True once the helper has ended its walk (it found no more files, or was told to stop) and sent what it read. */
   get walked(): boolean {
-    return Atomics.load(new Int32Array(this.control, 0, 2), 1) !== 0
+    return Atomics.load(this.flags, 1) !== 0
   }
 
   /** Tells the helper to end its walk after the file it is reading. */
   halt(): void {
-    Atomics.store(new Int32Array(this.control, 0, 2), 0, 1)
+    Atomics.store(this.flags, 0, 1)
   }
 
   /** Drops the speculation (nothing it read is used); does nothing once it ended. */
@@ -435,7 +440,10 @@ const startSpeculation = (owner: Helper, roots: ReadonlyArray<string>): Speculat
   const control = new SharedArrayBuffer(16)
   const { port1, port2 } = new MessageChannel()
   const directories = FILE_KIND_DIRECTORIES.map(([directory]) => directory)
-  owner.worker.postMessage({ kind: "speculate", roots, directories, maxBytes: MAX_YAML_BYTES, port: port2, control }, [port2])
+  owner.worker.postMessage({
+    kind: "speculate", roots, directories, manifestNames: MANIFEST_NAMES, yamlFile: YAML_FILE.source, maxBytes: MAX_YAML_BYTES,
+    port: port2, control,
+  }, [port2])
   return new Speculation(owner, port1, control)
 }
 
