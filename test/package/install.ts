@@ -38,10 +38,16 @@ export interface Finished {
  * Runs a command to its end without blocking the event loop (a test worker that blocks for a minute misses
  * its runner's calls). Resolves with the exit status and output, whatever the status.
  */
-export const runAsync = (command: string, args: ReadonlyArray<string>, options: { readonly cwd: string; readonly env?: NodeJS.ProcessEnv }) =>
+export const runAsync = (
+  command: string,
+  args: ReadonlyArray<string>,
+  options: { readonly cwd: string; readonly env?: NodeJS.ProcessEnv },
+) =>
   new Promise<Finished>((resolve) => {
-    execFile(command, [...args], { cwd: options.cwd, env: options.env ?? childEnv(), encoding: "utf8", timeout: 170_000, maxBuffer: 16 * 1024 * 1024 }, (error, stdout, stderr) => {
+    const settings = { cwd: options.cwd, env: options.env ?? childEnv(), encoding: "utf8", timeout: 170_000, maxBuffer: 16 << 20 } as const
+    execFile(command, [...args], settings, (error, stdout, stderr) => {
       const status = error === null ? 0 : typeof error.code === "number" ? error.code : null
+      // Killed (the timeout) or never started: the reason goes with the output.
       resolve({ status, stdout, stderr: error !== null && status === null ? `${stderr}${error.message}` : stderr })
     })
   })
@@ -56,7 +62,8 @@ const run = async (command: string, args: ReadonlyArray<string>, cwd: string, ho
 /** `npm pack` of the built package (scripts skipped: the build must already be there) into `dir`; the tarball's path. */
 export const packPackage = async (dir: string): Promise<string> => {
   if (!existsSync(path.join(REPO, "dist/index.js"))) throw new Error("dist/ is missing: run `npm run build` (npm test does)")
-  const packed = JSON.parse(await run("npm", ["pack", "--ignore-scripts", "--json", "--pack-destination", dir], REPO, dir)) as ReadonlyArray<{ readonly filename: string }>
+  const output = await run("npm", ["pack", "--ignore-scripts", "--json", "--pack-destination", dir], REPO, dir)
+  const packed = JSON.parse(output) as ReadonlyArray<{ readonly filename: string }>
   const filename = packed[0]?.filename
   if (filename === undefined) throw new Error("npm pack reported no tarball")
   return path.join(dir, filename)
