@@ -12,6 +12,7 @@ import { generateWorkspace } from "../../bench/workspace.js"
 import { INTERCEPTED_ACTIONS } from "../../src/compiler/link.js"
 import { InvalidBundle, verifyBundle } from "../../src/domain/Bundle.js"
 import { INTERCEPTED_ACTION_REFS, MAX_BUNDLE_DEPTH } from "../../src/domain/BundleInvariants.js"
+import { MINI_CORE, tempDir, validate, writeFiles } from "../compiler/helpers.js"
 import { CORE_PACK, compileBundle, defineMember, HOSTILE_CASES, plain, REPO, resealed, SHIPPED_PACKS, type BundleJson } from "./hostile.js"
 
 const EVERY_KIND = path.join(REPO, "test/compiler/fixtures/every-kind")
@@ -51,6 +52,14 @@ describe("every bundle the compiler makes verifies", () => {
       fs.cpSync(CORE_PACK, path.join(dir, "core"), { recursive: true })
       expect(problems(plain(await compileBundle([dir])))).toEqual([])
     }), { numRuns: 6 })
+  })
+
+  it("an entry point whose file name has a backslash is PS4002 rather than a bundle the verifier would refuse", async () => {
+    const root = writeFiles(tempDir("packsmith-verify-"), {
+      ...MINI_CORE, "p/pack.yaml": 'ref: p\nversion: "1.0.0"\n', "p/actions/a\\b.sh": "#!/bin/sh\n", "p/actions/a.yaml": "ref: p.a\nentry_point: 'a\\b.sh'\n",
+    })
+    const report = await validate([root])
+    expect(report.diagnostics.filter((d) => d.severity === "error").map((d) => `${d.code} ${d.message}`)).toEqual(['PS4002 entry point "a\\\\b.sh" has a backslash'])
   })
 
   it("the benchmark's 2,000-action workspace", async () => {
