@@ -6,12 +6,13 @@
  */
 import semver from "semver"
 import type { EntryPoint } from "./Action.js"
-import type { BundleBody, PackBundle } from "./Bundle.js"
+import type { BundleBody, PackBundle, PackSection } from "./Bundle.js"
 import { pointerJoin, pointerOf } from "./JsonPointer.js"
 import { COMPONENT_NAME_PATTERN, COMPONENT_REF_PATTERN, PACK_REF_PATTERN, splitRef } from "./Refs.js"
 import type { Runtime } from "./Runtime.js"
 import { runtimeFamilyOf, type RuntimeFamily } from "./RuntimeFamily.js"
-import { describeSecretLeak, isSecretPlaceholder, SECRET_ENV_NAME, scanSchemaForSecrets, scanValueForSecrets, secretScan } from "./SecretValues.js"
+import { SECRET_REF_PATTERN } from "./Parameters.js"
+import { describeSecretLeak, SECRET_ENV_NAME, scanSchemaForSecrets, scanValueForSecrets, secretScan } from "./SecretValues.js"
 
 export interface BundleIssue {
   /** RFC 6901 pointer into the envelope (`/body/packs/core/actions/core.echo/entry_point/path`). */
@@ -110,8 +111,12 @@ const familyOf = (runtime: Runtime): RuntimeFamily | undefined => {
   return undefined
 }
 
-type Section = "runtimes" | "actions" | "triggers" | "sensors" | "rules" | "workflows" | "profiles" | "agents" | "permission_sets" | "queues"
-const SECTIONS: ReadonlyArray<Section> = ["runtimes", "actions", "triggers", "sensors", "rules", "workflows", "profiles", "agents", "permission_sets", "queues"]
+type Section = PackSection
+/** Every section, in emit order; a record, so that a section added to PackBundle has to be added (and checked) here. */
+const EVERY_SECTION: Readonly<Record<Section, true>> = {
+  runtimes: true, actions: true, triggers: true, sensors: true, rules: true, workflows: true, profiles: true, agents: true, permission_sets: true, queues: true,
+}
+const SECTIONS = Object.keys(EVERY_SECTION) as ReadonlyArray<Section>
 
 export interface BodyCheckOptions {
   /** Steps the secret scan may take over the whole body (see SecretValues.secretScan). */
@@ -154,11 +159,11 @@ export const bodyInvariantIssues = (body: BundleBody, options: BodyCheckOptions 
         }
         const pathAt = pointerJoin(at, "path")
         const problem = relativePathProblem(entry.path)
-        if (problem !== undefined) return void report(pathAt, `${JSON.stringify(entry.path)} ${problem}`)
-        if (!entry.path.startsWith(`${directory}/`)) return void report(pathAt, `${JSON.stringify(entry.path)} is not inside the pack's ${directory}/ directory`)
         const key = `${packRef}/${entry.path}`
-        if (!hasOwn(files, key)) return void report(pathAt, `${JSON.stringify(key)} is not in the file table`)
-        referenced.add(key)
+        if (problem !== undefined) report(pathAt, `${JSON.stringify(entry.path)} ${problem}`)
+        else if (!entry.path.startsWith(`${directory}/`)) report(pathAt, `${JSON.stringify(entry.path)} is not inside the pack's ${directory}/ directory`)
+        else if (!hasOwn(files, key)) report(pathAt, `${JSON.stringify(key)} is not in the file table`)
+        else referenced.add(key)
         return
       }
       case "inline":
@@ -214,8 +219,8 @@ export const bodyInvariantIssues = (body: BundleBody, options: BodyCheckOptions 
     manifest.dependencies.forEach((dependency, i) => {
       const at = pointerJoin(manifestAt, "dependencies", i)
       const target = PACK_REF_PATTERN.test(dependency.ref) ? ownValue(packs, dependency.ref) : undefined
-      if (target === undefined) return void report(pointerJoin(at, "ref"), `dependency ${JSON.stringify(dependency.ref)} is not a pack of the bundle`)
-      if (dependency.version !== undefined && semver.valid(target.manifest.version) !== null
+      if (target === undefined) report(pointerJoin(at, "ref"), `dependency ${JSON.stringify(dependency.ref)} is not a pack of the bundle`)
+      else if (dependency.version !== undefined && semver.valid(target.manifest.version) !== null
         && !semver.satisfies(target.manifest.version, dependency.version)) {
         report(pointerJoin(at, "version"), `${dependency.ref} ${target.manifest.version} does not satisfy ${dependency.version}`)
       }
@@ -307,7 +312,7 @@ export const bodyInvariantIssues = (body: BundleBody, options: BodyCheckOptions 
             checkIdentity(packRef, key, profile.ref, profile.pack, "pack", at)
             resolves("runtimes", "runtime", profile.runtime, pointerJoin(at, "runtime"))
             for (const name of Object.keys(profile.env)) {
-              if (SECRET_ENV_NAME.test(name) && !isSecretPlaceholder(profile.env[name])) {
+              if (SECRET_ENV_NAME.test(name) && !SECRET_REF_PATTERN.test(profile.env[name]!)) {
                 report(pointerJoin(at, "env", name), `env ${name} looks secret; a bundle carries it only as a secret:<name> ref`)
               }
             }
