@@ -91,7 +91,7 @@ describe("a project outside the repository that installs the packed package", ()
     writeFileSync(path.join(project, "main.ts"), COMPOSED_PROGRAM)
     // Checks and emits out/*.js, which the tests below run.
     typeCheck = await node([path.join(project, "node_modules/typescript/bin/tsc"), "-p", "."])
-  }, 180_000)
+  }, 300_000)
 
   afterAll(() => {
     if (project !== "") rmSync(project, { recursive: true, force: true })
