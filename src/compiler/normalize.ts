@@ -81,10 +81,13 @@ export const qualify = (pack: string, nameOrRef: string): string => (nameOrRef.i
 interface Identity { readonly ref: string; readonly name: string; readonly refPointer: string }
 
 const identity = (
-  source: { readonly ref?: string | undefined; readonly name?: string | undefined },
+  source: { readonly ref?: string | undefined; readonly name?: string | undefined; readonly pack?: string | undefined },
   ctx: NormalizeContext,
 ): Identity | undefined => {
   const { pack, out } = ctx
+  if (source.pack !== undefined && source.pack !== pack) {
+    out.push(finding("PS2008", `pack ${JSON.stringify(source.pack)} is not the pack ${JSON.stringify(pack)} this file is in`, "/pack"))
+  }
   const written = source.ref ?? source.name
   const refPointer = source.ref !== undefined ? "/ref" : "/name"
   if (written === undefined) {

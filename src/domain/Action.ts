@@ -33,6 +33,8 @@ export const ActionSource = Schema.Struct({
   accesses_mcp: optNull(Schema.Boolean),
   default_execution_permission_set_refs: optNull(StringList),
   timeout: optNull(PositiveInt),
+  /** StackStorm writes the pack a component belongs to; it must be the pack the file is in. */
+  pack: optNull(Schema.String),
   ...placementSourceFields,
   ...retentionFields,
   ...documentationFields,

@@ -39,6 +39,8 @@ export const RuleSource = Schema.Struct({
   /** Absent or null: inherit the action's default; `[]`: no API token. One ref may be written alone. */
   permission_set_refs: optNull(PermissionSetRefsSource),
   permission_set_ref: optNull(PermissionSetRefsSource),
+  /** StackStorm writes the pack a component belongs to; it must be the pack the file is in. */
+  pack: optNull(Schema.String),
   ...documentationFields,
 }).pipe(Schema.annotations({ identifier: "RuleSource", title: "packsmith rule (rules/*.yaml)" }))
 export type RuleSource = typeof RuleSource.Type

@@ -21,6 +21,8 @@ export const SensorSource = Schema.Struct({
   config: optNull(JsonObject),
   poll_interval: optNull(PositiveInt),
   runtime_version: optNull(Schema.String),
+  /** StackStorm writes the pack a component belongs to; it must be the pack the file is in. */
+  pack: optNull(Schema.String),
   ...placementSourceFields,
   ...retentionFields,
   ...documentationFields,

@@ -14,6 +14,8 @@ export const TriggerSource = Schema.Struct({
   parameters: optNull(ParametersSource),
   output: optNull(ParametersSource),
   output_schema: optNull(ParametersSource),
+  /** StackStorm writes the pack a component belongs to; it must be the pack the file is in. */
+  pack: optNull(Schema.String),
   ...documentationFields,
 }).pipe(Schema.annotations({ identifier: "TriggerSource", title: "packsmith trigger (triggers/*.yaml)" }))
 export type TriggerSource = typeof TriggerSource.Type

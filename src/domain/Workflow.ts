@@ -81,7 +81,8 @@ export const TaskSource = Schema.Struct({
   batch_size: optNull(IntOrTemplate),
   concurrency: optNull(IntOrTemplate),
   retry: optNull(TaskRetry),
-  timeout: optNull(PositiveInt),
+  /** Seconds, or a template Attune renders to seconds when the task runs. */
+  timeout: optNull(IntOrTemplate),
   delay: optNull(NonNegativeInt),
   join: optNull(Schema.Union(PositiveInt, Schema.Literal("all"))),
   next: opt(Schema.Array(TransitionSource)),
@@ -149,7 +150,7 @@ export const Task = Schema.Struct({
   /** With `with_items`, how many items run at once; Attune's default is 1 (serial). */
   concurrency: opt(IntOrTemplate),
   retry: opt(TaskRetry),
-  timeout: opt(PositiveInt),
+  timeout: opt(IntOrTemplate),
   delay: opt(NonNegativeInt),
   join: opt(Schema.Union(PositiveInt, Schema.Literal("all"))),
   next: Schema.Array(Transition),

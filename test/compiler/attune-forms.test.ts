@@ -190,14 +190,14 @@ describe("Attune's field forms", () => {
     ])
   })
 
-  it("reads a permission set ref written alone, in rules and in tasks, as a list of one", async () => {
+  it("reads a permission set ref written alone, in rules and in tasks, as a list of one (and a task timeout template)", async () => {
     const { lab, diagnostics } = await compileLab({
       "lab/rules/r.yaml": "ref: lab.r\ntrigger_ref: core.intervaltimer\naction_ref: core.noop\ntrigger_params: {unit: seconds, interval: 5}\npermission_set_ref: core.viewer\n",
-      "lab/workflows/w.yaml": "ref: lab.w\ntasks:\n  - name: a\n    action: core.noop\n    permission_set_refs: core.viewer\n",
+      "lab/workflows/w.yaml": "ref: lab.w\nparameters: {wait: {type: integer}}\ntasks:\n  - name: a\n    action: core.noop\n    permission_set_refs: core.viewer\n    timeout: \"{{ parameters.wait }}\"\n",
     })
     expect(render(errorsOf(diagnostics))).toBe("")
     expect(lab.rules["lab.r"]!.permission_set_refs).toEqual(["core.viewer"])
-    expect(lab.workflows["lab.w"]!.tasks[0]!.permission_set_refs).toEqual(["core.viewer"])
+    expect(lab.workflows["lab.w"]!.tasks[0]!).toMatchObject({ permission_set_refs: ["core.viewer"], timeout: "{{ parameters.wait }}" })
   })
 
   it("carries a queue's dispatch tunables and acknowledgement contract as Attune writes them", async () => {
