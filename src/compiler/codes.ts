@@ -35,8 +35,11 @@ export const CODES = {
   PS2007: { severity: "error", title: "Invalid ref", action: "Refs are lowercase `<pack>.<name>` (letters, digits, `_`, `-`)." },
   PS2008: { severity: "error", title: "Ref belongs to another pack", action: "A component's ref must start with its own pack's ref; move the file or fix the ref." },
   PS2009: { severity: "error", title: "Missing ref", action: "Give the component a `ref` (or a `name`, which is qualified with the pack)." },
-  PS2010: { severity: "warning", title: "Both output and output_schema", action: "Keep one of `output` and `output_schema`; their properties were merged." },
+  PS2010: { severity: "warning", title: "Output schema given twice", action: "Keep one of `output`, `output_schema` and `out_schema`; their properties were merged (the first spelling wins a property both declare)." },
   PS2011: { severity: "warning", title: "name and ref disagree", action: "Make `name` match the name part of `ref` (the ref wins)." },
+  PS2012: { severity: "error", title: "Two spellings of one key disagree", action: "Keep one of the two keys (`system` and Attune's `is_standard`, `permission_set_refs` and `permission_set_ref`)." },
+  PS2013: { severity: "warning", title: "Workflow form not read yet", action: "The file is an Orquesta/Mistral workflow (`tasks` is a mapping); packsmith leaves it out. Write `tasks` as a list of `{name, action, next}` to compile it." },
+  PS2014: { severity: "warning", title: "Free-form key looks like a typo", action: "A key kept as free-form data (under `distributions`) is close to one packsmith interprets; rename it if you meant that one." },
   // --- link
   PS3001: { severity: "error", title: "Unknown runtime", action: "Use a runtime alias (shell, python, node, native, ...) or the ref of a runtime in the compiled packs." },
   PS3002: { severity: "error", title: "Unknown trigger", action: "Reference a trigger defined in the compiled packs (short names are qualified with the pack)." },

@@ -1,6 +1,7 @@
 /**
  * Strict decoding of a loaded YAML value against a file kind's Effect Schema. It interprets the schema's AST
- * directly (the source schemas are plain structs, unions, literals and refinements, without transformations),
+ * directly (the source schemas are plain structs, unions, literals and refinements; their only transformations
+ * are the null-as-absent keys of `optNull`, checked on the encoded side, which is what authors write),
  * which keeps Effect's general decoder off the hot path and yields every issue with its JSON pointer and,
  * for unknown keys, a did-you-mean over the known keys of that object. A test asserts it accepts exactly what
  * `Schema.decodeUnknownEither(schema, { onExcessProperty: "error" })` accepts.
@@ -161,10 +162,14 @@ const checkUnion = (ast: AST.Union, value: unknown, pointer: string, out: Array<
   out.push(...(best ?? []))
 }
 
+/** A document schema: a struct, possibly refined or with null-as-absent keys (a transformation of a struct). */
+const describesMapping = (ast: AST.AST): boolean =>
+  ast._tag === "TypeLiteral" || ((ast._tag === "Refinement" || ast._tag === "Transformation") && describesMapping(ast.from))
+
 /** Every issue of `value` against `schema`, or none. */
 export const decodeStrict = (schema: Schema.Schema.AnyNoContext, value: unknown, pointer = ""): Array<Finding> => {
   const out: Array<Finding> = []
-  if (!isPlainObject(value) && (schema.ast._tag === "TypeLiteral" || (schema.ast._tag === "Refinement" && schema.ast.from._tag === "TypeLiteral"))) {
+  if (!isPlainObject(value) && describesMapping(schema.ast)) {
     out.push(finding("PS2005", `the document must be a mapping, got ${show(value)}`, pointer))
     return out
   }

@@ -81,10 +81,13 @@ export const qualify = (pack: string, nameOrRef: string): string => (nameOrRef.i
 interface Identity { readonly ref: string; readonly name: string; readonly refPointer: string }
 
 const identity = (
-  source: { readonly ref?: string | undefined; readonly name?: string | undefined },
+  source: { readonly ref?: string | undefined; readonly name?: string | undefined; readonly pack?: string | undefined },
   ctx: NormalizeContext,
 ): Identity | undefined => {
   const { pack, out } = ctx
+  if (source.pack !== undefined && source.pack !== pack) {
+    out.push(finding("PS2008", `pack ${JSON.stringify(source.pack)} is not the pack ${JSON.stringify(pack)} this file is in`, "/pack"))
+  }
   const written = source.ref ?? source.name
   const refPointer = source.ref !== undefined ? "/ref" : "/name"
   if (written === undefined) {
@@ -190,18 +193,47 @@ export const checkParameters = (compiled: CompiledParameters, out: Array<Finding
   })
 }
 
-/** `output` and `output_schema` are the same thing; both are accepted and merged. */
-const outputSchema = (source: { output?: JsonObject | undefined; output_schema?: JsonObject | undefined }, out: Array<Finding>): CompiledParameters | undefined => {
-  const a = source.output === undefined ? undefined : compileParameters(source.output, "/output", out)
-  const b = source.output_schema === undefined ? undefined : compileParameters(source.output_schema, "/output_schema", out)
-  if (a === undefined) return b
-  if (b === undefined) return a
-  out.push(finding("PS2010", "both `output` and `output_schema` are given; their properties were merged", "/output_schema", { target: "key" }))
-  const properties = { ...(b.schema["properties"] as JsonObject), ...(a.schema["properties"] as JsonObject) }
-  const required = unique([...(a.schema["required"] as Array<string> | undefined ?? []), ...(b.schema["required"] as Array<string> | undefined ?? [])]).sort()
-  const schema: JsonObject = { ...b.schema, ...a.schema, properties, ...(required.length > 0 ? { required } : {}) }
-  return { schema, parameters: [...a.parameters, ...b.parameters], flat: a.flat, pointer: a.pointer }
+/** The spellings of an output schema, in the order they win when several are given (Attune's loader reads `output`). */
+const OUTPUT_KEYS = ["output", "output_schema", "out_schema"] as const
+
+/** `output`, `output_schema` and `out_schema` are the same thing; all are accepted and merged. */
+const outputSchema = (
+  source: { readonly output?: JsonObject | undefined; readonly output_schema?: JsonObject | undefined; readonly out_schema?: JsonObject | undefined },
+  out: Array<Finding>,
+): CompiledParameters | undefined => {
+  const given = OUTPUT_KEYS.flatMap((key) => {
+    const written = source[key]
+    return written === undefined ? [] : [{ key, compiled: compileParameters(written, `/${key}`, out) }]
+  })
+  const [first, ...rest] = given
+  if (first === undefined || rest.length === 0) return first?.compiled
+  const names = given.map((g) => `\`${g.key}\``).join(" and ")
+  for (const later of rest) {
+    out.push(finding("PS2010", `${names} are all output schemas; their properties were merged`, `/${later.key}`, { target: "key" }))
+  }
+  // Later spellings first, so the earlier ones win a property both declare.
+  const ordered = [...given].reverse().map((g) => g.compiled)
+  const properties: JsonObject = Object.assign({}, ...ordered.map((c) => c.schema["properties"] as JsonObject))
+  const required = unique(given.flatMap((g) => g.compiled.schema["required"] as Array<string> | undefined ?? [])).sort()
+  const schema: JsonObject = { ...Object.assign({}, ...ordered.map((c) => c.schema)), properties, ...(required.length > 0 ? { required } : {}) }
+  return { schema, parameters: given.flatMap((g) => g.compiled.parameters), flat: first.compiled.flat, pointer: first.compiled.pointer }
 }
+
+/** Two spellings of one key that must agree (`system`/`is_standard`); the value they give, if either does. */
+const agreed = <A>(
+  first: { readonly key: string; readonly value: A | undefined }, second: { readonly key: string; readonly value: A | undefined },
+  out: Array<Finding>, base = "",
+): A | undefined => {
+  if (first.value !== undefined && second.value !== undefined && JSON.stringify(first.value) !== JSON.stringify(second.value)) {
+    out.push(finding("PS2012", `\`${first.key}\` and \`${second.key}\` are the same key and disagree`, pointerJoin(base, second.key),
+      { hint: `keep one of them (${first.key}: ${JSON.stringify(first.value)}, ${second.key}: ${JSON.stringify(second.value)})` }))
+  }
+  return first.value ?? second.value
+}
+
+/** Attune's permission set refs: one ref written alone is a list of one. */
+const refList = (refs: string | ReadonlyArray<string> | undefined): Array<string> | undefined =>
+  refs === undefined ? undefined : typeof refs === "string" ? [refs] : [...refs]
 
 const checkRuntimeVersionRange = (range: string | undefined, pointer: string, out: Array<Finding>): void => {
   if (range === undefined || range === "*") return
@@ -281,7 +313,7 @@ export const normalizePack = (source: PackManifestSource, ctx: NormalizeContext,
     author: source.author,
     email: source.email,
     contributors: source.contributors,
-    system: source.system ?? false,
+    system: agreed({ key: "system", value: source.system }, { key: "is_standard", value: source.is_standard }, out) ?? false,
     enabled: source.enabled ?? true,
     conf_schema: conf?.schema,
     config: source.config,
@@ -304,6 +336,20 @@ export const normalizePack = (source: PackManifestSource, ctx: NormalizeContext,
 
 // ---------------------------------------------------------------------------------------------------- runtime
 
+/** The `distributions` keys packsmith interprets; any other key is free-form data, kept as written. */
+const DISTRIBUTION_KEYS = ["verification", "min_version", "recommended_version"]
+
+/** A free-form key one edit or so from an interpreted one was most likely meant to be that one. */
+const checkFreeFormKeys = (distributions: Record<string, unknown> | undefined, pointer: string, out: Array<Finding>): void => {
+  for (const key of Object.keys(distributions ?? {})) {
+    if (DISTRIBUTION_KEYS.includes(key)) continue
+    const close = nearest(key, DISTRIBUTION_KEYS)
+    if (close !== undefined) {
+      out.push(finding("PS2014", `"${key}" is kept as free-form data, not read as "${close}"`, pointerJoin(pointer, key), { target: "key", hint: `did you mean "${close}"?` }))
+    }
+  }
+}
+
 export const normalizeRuntime = (source: RuntimeSource, ctx: NormalizeContext): Normalized => {
   const { pack, out } = ctx
   if (source.ref === undefined) {
@@ -320,8 +366,10 @@ export const normalizeRuntime = (source: RuntimeSource, ctx: NormalizeContext): 
   const aliases = source.aliases !== undefined
     ? unique(source.aliases.map((a) => a.trim().toLowerCase()))
     : family !== undefined ? [...aliasesOf(family)] : [name.trim().toLowerCase()]
+  checkFreeFormKeys(source.distributions, "/distributions", out)
   ;(source.versions ?? []).forEach((version, i) => {
     if (semver.coerce(version.version) === null) out.push(finding("PS4010", `runtime version ${JSON.stringify(version.version)} is not a version`, pointerJoin("/versions", i, "version")))
+    checkFreeFormKeys(version.distributions, pointerJoin("/versions", i, "distributions"), out)
   })
   const value = compact({
     ref: id.ref, pack_ref: pack, name, description: source.description, aliases,
@@ -466,12 +514,15 @@ export const normalizeRule = (source: RuleSource, ctx: NormalizeContext): Normal
   checkTemplates(source.action_params, "/action_params", out)
   checkTemplates(source.trigger_params, "/trigger_params", out)
   checkTimerParameters(trigger, source.trigger_params ?? {}, "/trigger_params", out)
+  const permissionSets = refList(agreed(
+    { key: "permission_set_refs", value: refList(source.permission_set_refs) }, { key: "permission_set_ref", value: refList(source.permission_set_ref) }, out,
+  ))
   if (id === undefined) return NONE
   const value = compact({
     ref: id.ref, pack, name: id.name, label: source.label ?? titleCase(id.name), description: source.description,
     enabled: source.enabled ?? true, trigger_ref: trigger, action_ref: action, conditions,
     action_params: inOrder(source.action_params ?? {}), trigger_params: inOrder(source.trigger_params ?? {}),
-    permission_set_refs: source.permission_set_refs,
+    permission_set_refs: permissionSets,
     tags: source.tags ?? [], meta: inOrder(source.meta), examples: inOrder(source.examples),
   })
   return {
@@ -540,11 +591,26 @@ const normalizeTask = (task: TaskSource, index: number, pack: string, out: Array
     }
     written.forEach((item, i) => {
       if (typeof item === "string") return
-      const names = doList(item.do)
-      transitions.push({
-        value: compact({ when: both(when, item.when), publish: publishList(item.publish), do: names, label: item.label, color: item.color }),
-        targets: targetsOf(names, pointerJoin(at, i, "do"), Array.isArray(item.do)),
-      })
+      const itemWhen = both(when, item.when)
+      const doAt = pointerJoin(at, i, "do")
+      const written = item.do
+      const plain = typeof written === "string" ? [{ task: written, pointer: doAt }]
+        : (written ?? []).flatMap((d, j) => typeof d === "string" ? [{ task: d, pointer: pointerJoin(doAt, j) }] : [])
+      const branches = Array.isArray(written) ? written.flatMap((d, j) => typeof d === "string" ? [] : [{ branch: d, at: pointerJoin(doAt, j) }]) : []
+      if (branches.length === 0 || plain.length > 0 || item.publish !== undefined) {
+        const names = written === undefined || (plain.length === 0 && branches.length > 0) ? undefined : plain.map((t) => t.task)
+        transitions.push({
+          value: compact({ when: itemWhen, publish: publishList(item.publish), do: names, label: item.label, color: item.color }),
+          targets: plain,
+        })
+      }
+      // `do: [{when, next}]`: a branch taken when the item's condition and its own both hold.
+      for (const { branch, at: branchAt } of branches) {
+        transitions.push({
+          value: compact({ when: both(itemWhen, branch.when), do: [branch.next] }),
+          targets: [{ task: branch.next, pointer: pointerJoin(branchAt, "next") }],
+        })
+      }
     })
   }
   legacy("on_success", SUCCEEDED)
@@ -553,10 +619,17 @@ const normalizeTask = (task: TaskSource, index: number, pack: string, out: Array
   legacy("on_timeout", TIMED_OUT)
   ;(task.decision ?? []).forEach((entry, i) => {
     const at = pointerJoin(base, "decision", i)
-    const names = doList(entry.do)
+    // Attune writes the target as `next`; packsmith's `do` also takes a list.
+    if (entry.next === undefined && entry.do === undefined) out.push(finding("PS2002", 'missing required key "next" (or "do")', at))
+    if (entry.next !== undefined && entry.do !== undefined) {
+      out.push(finding("PS2012", "`next` and `do` both name the branch's target", pointerJoin(at, "do"), { target: "key", hint: "keep `next`, as Attune writes it" }))
+    }
+    const [names, targets] = entry.next !== undefined
+      ? [[entry.next], [{ task: entry.next, pointer: pointerJoin(at, "next") }]]
+      : [doList(entry.do), targetsOf(doList(entry.do), pointerJoin(at, "do"), Array.isArray(entry.do))]
     transitions.push({
       value: compact({ when: entry.default === true ? undefined : entry.when, publish: publishList(entry.publish), do: names }),
-      targets: targetsOf(names, pointerJoin(at, "do"), Array.isArray(entry.do)),
+      targets,
     })
   })
   const published = publishList(task.publish)
@@ -576,7 +649,9 @@ const normalizeTask = (task: TaskSource, index: number, pack: string, out: Array
   const action = qualify(pack, task.action)
   const value = compact({
     name: task.name, type: task.type, action, description: task.description, input,
-    permission_set_refs: task.permission_set_refs ?? (task.permission_set_ref === undefined ? undefined : [task.permission_set_ref]),
+    permission_set_refs: refList(agreed(
+      { key: "permission_set_refs", value: refList(task.permission_set_refs) }, { key: "permission_set_ref", value: refList(task.permission_set_ref) }, out, base,
+    )),
     ...placement(task),
     when: task.when, with_items: task.with_items, batch_size: task.batch_size, concurrency: task.concurrency,
     retry: task.retry, timeout: task.timeout, delay: task.delay, join: task.join,
@@ -625,6 +700,35 @@ const checkGraph = (tasks: ReadonlyArray<TaskModel>, out: Array<Finding>): void 
   }
 }
 
+/**
+ * Orquesta-style `input` (names, or `{name: default}`) as parameters without a type; a parameter `parameters`
+ * declares itself keeps its own schema.
+ */
+const withDeclaredInputs = (parameters: JsonObject | undefined, input: WorkflowSource["input"]): JsonObject | undefined => {
+  if (input === undefined || input.length === 0) return parameters
+  const declared: Record<string, unknown> = {}
+  for (const item of input) {
+    if (typeof item === "string") declared[item] = {}
+    else for (const [name, value] of Object.entries(item)) declared[name] = { default: value }
+  }
+  if (parameters !== undefined && typeof parameters["type"] === "string") {
+    return { ...parameters, properties: { ...declared, ...(parameters["properties"] as JsonObject | undefined) } }
+  }
+  return { ...declared, ...parameters }
+}
+
+/**
+ * The workflow forms packsmith does not read yet, told apart before decoding so the file gets one warning
+ * rather than an error for every key of another format: Orquesta and Mistral write `tasks` as a mapping.
+ */
+export const foreignWorkflowForm = (document: unknown): Finding | undefined => {
+  if (typeof document !== "object" || document === null || Array.isArray(document)) return undefined
+  const tasks = (document as Record<string, unknown>)["tasks"]
+  if (typeof tasks !== "object" || tasks === null || Array.isArray(tasks)) return undefined
+  return finding("PS2013", "this workflow is in the Orquesta/Mistral form (`tasks` is a mapping), which packsmith does not read yet; the file is left out",
+    "/tasks", { target: "key", hint: "write `tasks` as a list of {name, action, next} to compile it" })
+}
+
 export const normalizeWorkflow = (source: WorkflowSource, ctx: NormalizeContext): Normalized => {
   const { pack, out } = ctx
   if (source.tasks.length === 0) out.push(finding("PS4028", "the workflow has no tasks", "/tasks"))
@@ -638,7 +742,7 @@ export const normalizeWorkflow = (source: WorkflowSource, ctx: NormalizeContext)
     output_map: source.output_map, cancellation_policy: source.cancellation_policy ?? "allow_finish",
   })
   const standalone = source.ref !== undefined || source.name !== undefined
-  const parameters = compileParameters(source.parameters, "/parameters", out)
+  const parameters = compileParameters(withDeclaredInputs(source.parameters, source.input), "/parameters", out)
   checkParameters(parameters, out, source.examples)
   const output = outputSchema(source, out)
   if (!standalone) return { components: [], workflow: { graph, tasks: tasks.map((t) => t.model) } }

@@ -3,10 +3,11 @@ import { isUtf8 } from "node:buffer"
 import type { Schema } from "effect"
 import { FILE_KIND_SCHEMAS } from "../domain/FileKinds.js"
 import { pointerSegments, type Finding } from "./Finding.js"
+import { withoutAbsentNulls } from "./absentNulls.js"
 import { decodeStrict } from "./decode.js"
 import type { FileUnit, SourceFile } from "./model.js"
 import {
-  normalizeAction, normalizeAgent, normalizePack, normalizePermissionSet, normalizeProfile, normalizeQueue,
+  foreignWorkflowForm, normalizeAction, normalizeAgent, normalizePack, normalizePermissionSet, normalizeProfile, normalizeQueue,
   normalizeRule, normalizeRuntime, normalizeSensor, normalizeTrigger, normalizeWorkflow,
   type NormalizeContext, type Normalized,
 } from "./normalize.js"
@@ -99,6 +100,11 @@ export const buildUnit = (
     findings.push(parsed.finding)
     return unit
   }
+  const foreign = file.kind === "workflow" ? foreignWorkflowForm(parsed.value) : undefined
+  if (foreign !== undefined) {
+    findings.push(foreign)
+    return unit
+  }
   const schema: Schema.Schema.AnyNoContext = FILE_KIND_SCHEMAS[file.kind]
   const accepts = acceptsSchema(schema)
   // Most files are valid: the compiled check says so without building pointers; the rest get every issue.
@@ -107,7 +113,8 @@ export const buildUnit = (
   const value = issues.length === 0 ? parsed.value : withoutFaultyKeys(accepts, parsed.value, issues)
   // Nothing decodable remains: the decode findings are all there is to say about this file.
   if (value === undefined) return unit
-  const normalized = normalizeByKind(file, value, { pack: packRef, unit, out: findings }, directoryName)
+  // Nulls the schema reads as absent are dropped, so normalization sees the schema's decoded type.
+  const normalized = normalizeByKind(file, withoutAbsentNulls(schema.ast, value), { pack: packRef, unit, out: findings }, directoryName)
   unit.components = normalized.components
   if (normalized.manifest !== undefined) unit.manifest = normalized.manifest
   if (normalized.workflow !== undefined) unit.workflow = normalized.workflow

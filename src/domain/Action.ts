@@ -1,35 +1,41 @@
 /**
- * actions/*.yaml (Attune §1.4). `ref` or StackStorm-style `name`; `output` and `output_schema` are both
- * accepted (Attune's loader reads only `output`), and timeout/enabled/tags are honoured rather than dropped.
+ * actions/*.yaml (Attune §1.4). `ref` or StackStorm-style `name` (Attune's Python loader qualifies a bare
+ * `name` with the pack); `output`, `output_schema` and `out_schema` are all accepted (Attune's loader reads
+ * only `output`), and timeout/enabled/tags are honoured rather than dropped. Retention keys take no null:
+ * Attune's loader rejects it.
  */
 import { Schema } from "effect"
 import { ParameterSchema, ParametersSource } from "./Parameters.js"
 import {
   JsonObject, OutputFormat, ParameterDelivery, ParameterFormat, PositiveInt, StringList,
-  documentationFields, opt, placementFields, retentionFields, componentIdentity,
+  documentationFields, opt, optNull, placementFields, placementSourceFields, retentionFields, componentIdentity,
 } from "./SourceFields.js"
 
 export const ActionSource = Schema.Struct({
   ref: opt(Schema.String),
-  name: opt(Schema.String),
-  label: opt(Schema.String),
-  description: opt(Schema.String),
-  enabled: opt(Schema.Boolean),
-  runner_type: opt(Schema.String),
-  entry_point: opt(Schema.String),
-  workflow_file: opt(Schema.String),
-  parameters: opt(ParametersSource),
-  output: opt(ParametersSource),
-  output_schema: opt(ParametersSource),
-  parameter_delivery: opt(ParameterDelivery),
-  parameter_format: opt(ParameterFormat),
-  output_format: opt(OutputFormat),
-  runtime_version: opt(Schema.String),
-  required_worker_runtimes: opt(Schema.Record({ key: Schema.String, value: Schema.String })),
-  accesses_mcp: opt(Schema.Boolean),
-  default_execution_permission_set_refs: opt(StringList),
-  timeout: opt(PositiveInt),
-  ...placementFields,
+  name: optNull(Schema.String),
+  label: optNull(Schema.String),
+  description: optNull(Schema.String),
+  enabled: optNull(Schema.Boolean),
+  runner_type: optNull(Schema.String),
+  entry_point: optNull(Schema.String),
+  workflow_file: optNull(Schema.String),
+  parameters: optNull(ParametersSource),
+  output: optNull(ParametersSource),
+  output_schema: optNull(ParametersSource),
+  /** Attune's column name for `output`, written by some of its packs (its loader reads neither this nor `output_schema`). */
+  out_schema: optNull(ParametersSource),
+  parameter_delivery: optNull(ParameterDelivery),
+  parameter_format: optNull(ParameterFormat),
+  output_format: optNull(OutputFormat),
+  runtime_version: optNull(Schema.String),
+  required_worker_runtimes: optNull(Schema.Record({ key: Schema.String, value: Schema.String })),
+  accesses_mcp: optNull(Schema.Boolean),
+  default_execution_permission_set_refs: optNull(StringList),
+  timeout: optNull(PositiveInt),
+  /** StackStorm writes the pack a component belongs to; it must be the pack the file is in. */
+  pack: optNull(Schema.String),
+  ...placementSourceFields,
   ...retentionFields,
   ...documentationFields,
 }).pipe(Schema.annotations({ identifier: "ActionSource", title: "packsmith action (actions/*.yaml)" }))

@@ -1,10 +1,11 @@
 /**
- * pack.yaml. Accepts the keys of both Attune loaders (the Python loader reads label/conf_schema/meta/tags,
- * the API reads name/config_schema/metadata/keywords) plus StackStorm's, and normalizes them to one shape.
+ * pack.yaml. Accepts the keys of both Attune loaders (the Python loader reads label/conf_schema/meta/tags/
+ * system, the API reads name/config_schema/metadata/keywords) plus StackStorm's, and normalizes them to one
+ * shape. A null is read as absent, as Attune's API loader reads it.
  */
 import { Schema } from "effect"
 import { ParameterSchema, ParametersSource } from "./Parameters.js"
-import { Json, JsonObject, StringList, opt } from "./SourceFields.js"
+import { Json, JsonObject, StringList, opt, optNull } from "./SourceFields.js"
 
 /** `core`, `core@^1.2`, or `{ref: core, version: "^1.2"}`. */
 export const PackDependencySource = Schema.Union(
@@ -30,31 +31,33 @@ export const PackTesting = Schema.Struct({
 
 export const PackManifestSource = Schema.Struct({
   ref: opt(Schema.String),
-  name: opt(Schema.String),
-  label: opt(Schema.String),
-  description: opt(Schema.String),
+  name: optNull(Schema.String),
+  label: optNull(Schema.String),
+  description: optNull(Schema.String),
   version: Schema.String,
-  author: opt(Schema.String),
-  email: opt(Schema.String),
-  contributors: opt(StringList),
-  system: opt(Schema.Boolean),
-  enabled: opt(Schema.Boolean),
-  conf_schema: opt(ParametersSource),
-  config_schema: opt(ParametersSource),
-  config: opt(JsonObject),
-  meta: opt(JsonObject),
-  metadata: opt(JsonObject),
-  tags: opt(StringList),
-  keywords: opt(StringList),
-  runtime_deps: opt(StringList),
-  dependencies: opt(Schema.Array(PackDependencySource)),
-  python_dependencies: opt(StringList),
-  python_versions: opt(StringList),
-  python: opt(Schema.String),
-  nodejs: opt(Schema.String),
-  testing: opt(PackTesting),
-  installation: opt(JsonObject),
-  installers: opt(Json),
+  author: optNull(Schema.String),
+  email: optNull(Schema.String),
+  contributors: optNull(StringList),
+  system: optNull(Schema.Boolean),
+  /** Attune's name for `system` (its `pack.is_standard` column): a pack shipped with the platform. */
+  is_standard: optNull(Schema.Boolean),
+  enabled: optNull(Schema.Boolean),
+  conf_schema: optNull(ParametersSource),
+  config_schema: optNull(ParametersSource),
+  config: optNull(JsonObject),
+  meta: optNull(JsonObject),
+  metadata: optNull(JsonObject),
+  tags: optNull(StringList),
+  keywords: optNull(StringList),
+  runtime_deps: optNull(StringList),
+  dependencies: optNull(Schema.Array(PackDependencySource)),
+  python_dependencies: optNull(StringList),
+  python_versions: optNull(StringList),
+  python: optNull(Schema.String),
+  nodejs: optNull(Schema.String),
+  testing: optNull(PackTesting),
+  installation: optNull(JsonObject),
+  installers: optNull(Json),
 }).pipe(Schema.annotations({ identifier: "PackManifestSource", title: "packsmith pack manifest (pack.yaml)" }))
 export type PackManifestSource = typeof PackManifestSource.Type
 

@@ -1,12 +1,12 @@
 /** permission_sets/*.yaml (Attune §1.9): grants are stored verbatim and interpreted by the API's RBAC. */
 import { Schema } from "effect"
-import { JsonObject, opt } from "./SourceFields.js"
+import { JsonObject, opt, optNull } from "./SourceFields.js"
 
 export const PermissionSetSource = Schema.Struct({
   ref: opt(Schema.String),
-  name: opt(Schema.String),
-  label: opt(Schema.String),
-  description: opt(Schema.String),
+  name: optNull(Schema.String),
+  label: optNull(Schema.String),
+  description: optNull(Schema.String),
   grants: Schema.Array(JsonObject),
 }).pipe(Schema.annotations({ identifier: "PermissionSetSource", title: "packsmith permission set (permission_sets/*.yaml)" }))
 export type PermissionSetSource = typeof PermissionSetSource.Type

@@ -3,7 +3,7 @@
  * `{field, operator, value}` (all must hold), and `{}` / `[]` (always matches, normalized to `[]`).
  */
 import { Schema } from "effect"
-import { JsonObject, StringList, documentationFields, opt, componentIdentity } from "./SourceFields.js"
+import { JsonObject, PermissionSetRefsSource, StringList, documentationFields, opt, optNull, componentIdentity } from "./SourceFields.js"
 
 export const ConditionCheck = Schema.Struct({
   field: Schema.String,
@@ -26,17 +26,21 @@ export const LEGACY_CONDITION_OPERATORS = ["equals", "not_equals", "contains"] a
 
 export const RuleSource = Schema.Struct({
   ref: opt(Schema.String),
-  name: opt(Schema.String),
-  label: opt(Schema.String),
-  description: opt(Schema.String),
-  enabled: opt(Schema.Boolean),
+  name: optNull(Schema.String),
+  label: optNull(Schema.String),
+  description: optNull(Schema.String),
+  enabled: optNull(Schema.Boolean),
   trigger_ref: Schema.String,
   action_ref: Schema.String,
-  conditions: opt(RuleConditions),
-  action_params: opt(JsonObject),
-  trigger_params: opt(JsonObject),
-  /** Absent: inherit the action's default; `[]`: no API token. */
-  permission_set_refs: opt(StringList),
+  /** Null, like `{}` and `[]`, always matches. */
+  conditions: optNull(RuleConditions),
+  action_params: optNull(JsonObject),
+  trigger_params: optNull(JsonObject),
+  /** Absent or null: inherit the action's default; `[]`: no API token. One ref may be written alone. */
+  permission_set_refs: optNull(PermissionSetRefsSource),
+  permission_set_ref: optNull(PermissionSetRefsSource),
+  /** StackStorm writes the pack a component belongs to; it must be the pack the file is in. */
+  pack: optNull(Schema.String),
   ...documentationFields,
 }).pipe(Schema.annotations({ identifier: "RuleSource", title: "packsmith rule (rules/*.yaml)" }))
 export type RuleSource = typeof RuleSource.Type

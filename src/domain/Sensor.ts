@@ -3,24 +3,27 @@ import { Schema } from "effect"
 import { EntryPoint } from "./Action.js"
 import { ParameterSchema, ParametersSource } from "./Parameters.js"
 import {
-  JsonObject, PositiveInt, StringList, documentationFields, opt, placementFields, retentionFields, componentIdentity,
+  JsonObject, PositiveInt, StringList, documentationFields, opt, optNull, placementFields, placementSourceFields,
+  retentionFields, componentIdentity,
 } from "./SourceFields.js"
 
 export const SensorSource = Schema.Struct({
   ref: opt(Schema.String),
-  name: opt(Schema.String),
-  label: opt(Schema.String),
-  description: opt(Schema.String),
-  enabled: opt(Schema.Boolean),
-  runner_type: opt(Schema.String),
+  name: optNull(Schema.String),
+  label: optNull(Schema.String),
+  description: optNull(Schema.String),
+  enabled: optNull(Schema.Boolean),
+  runner_type: optNull(Schema.String),
   entry_point: Schema.String,
-  trigger_types: opt(StringList),
-  trigger_type: opt(Schema.String),
-  parameters: opt(ParametersSource),
-  config: opt(JsonObject),
-  poll_interval: opt(PositiveInt),
-  runtime_version: opt(Schema.String),
-  ...placementFields,
+  trigger_types: optNull(StringList),
+  trigger_type: optNull(Schema.String),
+  parameters: optNull(ParametersSource),
+  config: optNull(JsonObject),
+  poll_interval: optNull(PositiveInt),
+  runtime_version: optNull(Schema.String),
+  /** StackStorm writes the pack a component belongs to; it must be the pack the file is in. */
+  pack: optNull(Schema.String),
+  ...placementSourceFields,
   ...retentionFields,
   ...documentationFields,
 }).pipe(Schema.annotations({ identifier: "SensorSource", title: "packsmith sensor (sensors/*.yaml)" }))

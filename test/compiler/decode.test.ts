@@ -4,7 +4,11 @@ import fc from "fast-check"
 import { decodeStrict } from "../../src/compiler/decode.js"
 import { ActionSource } from "../../src/domain/Action.js"
 import { AgentManifestSource } from "../../src/domain/AgentManifest.js"
+import { withoutAbsentNulls } from "../../src/compiler/absentNulls.js"
+import { PackManifestSource } from "../../src/domain/Pack.js"
 import { RuleSource } from "../../src/domain/Rule.js"
+import { RuntimeSource } from "../../src/domain/Runtime.js"
+import { WorkQueueSource } from "../../src/domain/WorkQueue.js"
 import { WorkflowSource } from "../../src/domain/Workflow.js"
 
 describe("decodeStrict", () => {
@@ -84,6 +88,69 @@ describe("decodeStrict", () => {
     }, { requiredKeys: ["name"] }), { maxLength: 3 }),
     vars: fc.oneof(fc.dictionary(fc.string({ maxLength: 3 }), scalar, { maxKeys: 2 }), fc.array(fc.dictionary(fc.string({ maxLength: 3 }), scalar, { maxKeys: 1 }), { maxLength: 2 })),
   }, { requiredKeys: [] })
+
+  const orNull = <A>(arb: fc.Arbitrary<A>) => fc.oneof(arb, fc.constant(null))
+  const runtimeLike = fc.record({
+    ref: fc.constant("p.r"),
+    description: orNull(fc.oneof(fc.string({ maxLength: 4 }), fc.integer())),
+    aliases: orNull(fc.array(fc.string({ maxLength: 3 }), { maxLength: 2 })),
+    distributions: orNull(fc.record({
+      verification: orNull(fc.record({
+        commands: orNull(fc.array(fc.record({ binary: fc.constantFrom("sh", ""), args: orNull(fc.constant(["-v"])), priority: orNull(fc.integer()) }, { requiredKeys: [] }), { maxLength: 2 })),
+        always_available: orNull(fc.boolean()),
+        verifcation: fc.boolean(),
+      }, { requiredKeys: [] })),
+      languages: orNull(fc.array(fc.string({ maxLength: 2 }), { maxLength: 2 })),
+    }, { requiredKeys: [] })),
+    execution_config: orNull(fc.record({
+      interpreter: orNull(fc.record({ binary: orNull(fc.constant("lua")), file_extension: orNull(fc.constant(".lua")) }, { requiredKeys: [] })),
+      environment: orNull(fc.record({ env_type: fc.constant("x"), interpreter_path: orNull(fc.constant("{env_dir}/bin/x")) }, { requiredKeys: [] })),
+      env_vars: orNull(fc.dictionary(fc.string({ maxLength: 3 }), orNull(fc.string({ maxLength: 3 })), { maxKeys: 2 })),
+    }, { requiredKeys: [] })),
+    versions: orNull(fc.array(fc.record({ version: fc.constant("1"), is_default: orNull(fc.boolean()), meta: orNull(fc.constant({ a: null })) }, { requiredKeys: ["version"] }), { maxLength: 2 })),
+  }, { requiredKeys: ["ref"] })
+  const packLike = fc.record({
+    ref: fc.constant("p"),
+    version: orNull(fc.constant("1.0.0")),
+    description: orNull(fc.string({ maxLength: 3 })),
+    system: orNull(fc.boolean()),
+    is_standard: orNull(fc.oneof(fc.boolean(), fc.string({ maxLength: 2 }))),
+    tags: orNull(fc.array(orNull(fc.string({ maxLength: 2 })), { maxLength: 2 })),
+  }, { requiredKeys: ["ref"] })
+  const queueLike = fc.record({
+    ref: fc.constant("p.q"),
+    description: orNull(fc.string({ maxLength: 3 })),
+    enabled: orNull(fc.boolean()),
+    config: orNull(fc.record({
+      dispatch: orNull(fc.record({
+        concurrency: orNull(fc.oneof(fc.integer({ min: -1, max: 3 }), fc.record({ source: fc.constantFrom("literal", "env"), value: orNull(scalar) }, { requiredKeys: [] }))),
+        retry_limit: orNull(fc.integer({ min: -1, max: 2 })),
+      }, { requiredKeys: [] })),
+    }, { requiredKeys: [] })),
+  }, { requiredKeys: ["ref"] })
+
+  it("agrees with Schema.decodeUnknownEither where null may mean absent (runtimes, packs, queues)", () => {
+    fc.assert(fc.property(runtimeLike, (value) => agreesWithEffect(RuntimeSource, value)), { numRuns: 300 })
+    fc.assert(fc.property(packLike, (value) => agreesWithEffect(PackManifestSource, value)), { numRuns: 200 })
+    fc.assert(fc.property(queueLike, (value) => agreesWithEffect(WorkQueueSource, value)), { numRuns: 200 })
+  })
+
+  // Dropping the nulls that mean absent is what Effect's own decoder does with `optionalWith(..., {nullable})`.
+  it("drops exactly the nulls Effect's decoder drops, and nothing else", () => {
+    const sameAsEffect = (schema: Schema.Schema.AnyNoContext, value: unknown) => {
+      if (decodeStrict(schema, value).length > 0) return
+      expect(withoutAbsentNulls(schema.ast, value)).toEqual(Schema.decodeUnknownSync(schema)(value))
+    }
+    fc.assert(fc.property(runtimeLike, (value) => sameAsEffect(RuntimeSource, value)), { numRuns: 300 })
+    fc.assert(fc.property(packLike, (value) => sameAsEffect(PackManifestSource, value)), { numRuns: 200 })
+    fc.assert(fc.property(queueLike, (value) => sameAsEffect(WorkQueueSource, value)), { numRuns: 200 })
+    fc.assert(fc.property(actionLike, (value) => sameAsEffect(ActionSource, value)), { numRuns: 200 })
+  })
+
+  it("leaves a document without such nulls as it is (the same object)", () => {
+    const value = { ref: "p.r", distributions: { languages: [null] }, versions: [{ version: "1", meta: { a: null } }] }
+    expect(withoutAbsentNulls(RuntimeSource.ast, value)).toBe(value)
+  })
 
   it("agrees with Schema.decodeUnknownEither on actions", () => {
     fc.assert(fc.property(actionLike, (value) => agreesWithEffect(ActionSource, value)), { numRuns: 300 })

@@ -218,6 +218,97 @@ export const decodeCases: ReadonlyArray<CorpusCase> = [
     expect: [diag("PS2010", A, 5, 1)],
   },
   {
+    name: "output-given-three-ways",
+    files: {
+      [A]: yaml`
+        ref: p.a
+        entry_point: hello.sh
+        output:
+          ok: {type: boolean}
+        output_schema:
+          count: {type: integer}
+        out_schema:
+          extra: {type: string}
+      `,
+    },
+    expect: [diag("PS2010", A, 5, 1), diag("PS2010", A, 7, 1)],
+  },
+  {
+    name: "system-and-is-standard-disagree",
+    files: {
+      "p/pack.yaml": yaml`
+        ref: p
+        version: "1.0.0"
+        dependencies: [core]
+        system: true
+        is_standard: false
+      `,
+    },
+    expect: [diag("PS2012", "p/pack.yaml", 5, 14, { hint: "keep one of them (system: true, is_standard: false)" })],
+  },
+  {
+    name: "rule-permission-set-ref-spellings-disagree",
+    files: {
+      "p/rules/r.yaml": yaml`
+        ref: p.r
+        trigger_ref: core.intervaltimer
+        action_ref: p.hello
+        action_params: {name: x}
+        trigger_params: {unit: seconds, interval: 5}
+        permission_set_refs: [a, b]
+        permission_set_ref: a
+      `,
+    },
+    expect: [diag("PS2012", "p/rules/r.yaml", 7, 21)],
+  },
+  {
+    name: "decision-branch-without-target",
+    files: {
+      "p/workflows/w.yaml": yaml`
+        ref: p.w
+        tasks:
+          - name: check
+            action: p.hello
+            input: {name: x}
+            decision:
+              - when: "{{ succeeded() }}"
+      `,
+    },
+    expect: [diag("PS2002", "p/workflows/w.yaml", 7, 9)],
+  },
+  {
+    name: "orquesta-workflow-left-out",
+    files: {
+      "p/workflows/w.yaml": yaml`
+        version: 1.0
+        input:
+          - name
+        tasks:
+          greet:
+            action: p.hello
+            input: {name: "<% ctx(name) %>"}
+            next:
+              - when: <% succeeded() %>
+                do: noop
+      `,
+    },
+    expect: [diag("PS2013", "p/workflows/w.yaml", 4, 1)],
+  },
+  {
+    name: "distributions-key-close-to-verification",
+    files: {
+      "p/runtimes/lua.yaml": yaml`
+        ref: p.lua
+        name: Lua
+        distributions:
+          verifcation:
+            commands: [{binary: lua, args: [-v]}]
+          languages: [lua]
+      `,
+    },
+    expect: [diag("PS2014", "p/runtimes/lua.yaml", 4, 3, { hint: 'did you mean "verification"?' })],
+  },
+  {
     name: "name-and-ref-disagree",
     files: {
       [A]: yaml`
