@@ -56,8 +56,11 @@ export const toCliFailure = (error: RegistryCommandError): CliFailure => {
     case "DatabaseUnreachable":
     case "DataDirUnusable":
     case "DataDirInUse":
+    case "DataDirNotPacksmith":
+    case "DataDirDamaged":
     case "MigrationFailed":
     case "MigrationHistoryMismatch":
+    case "MigrationLockTimeout":
       return environmentError(`packsmith: ${error.message}`)
     default:
       return invalidInput(`packsmith: ${error.message}`)
