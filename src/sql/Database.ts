@@ -10,15 +10,15 @@ import { Config, Context, Effect, Either, Layer, Option, Redacted } from "effect
 import type { Duration, Stream } from "effect"
 import * as path from "node:path"
 import { maskConnectionString, parseConnectionString, PG_ENVIRONMENT_VARIABLES } from "./ConnectionString.js"
-import type { ConnectionConfig, ConnectionHost, Environment } from "./ConnectionString.js"
+import type { Environment } from "./ConnectionString.js"
+import { explainConnectFailure } from "./ConnectionFailure.js"
 import { openDataDir } from "./DataDir.js"
 import { snapshotSeed } from "./DataDirSnapshot.js"
-import { DatabaseUnreachable, DatabaseUrlInvalid, DataDirDamaged, DataDirUnusable } from "./DatabaseError.js"
-import type { DatabaseConnectError, DataDirError, MigrationError } from "./DatabaseError.js"
+import { DatabaseUrlInvalid, DataDirDamaged, DataDirUnusable } from "./DatabaseError.js"
+import type { DatabaseConnectError, DatabaseUnreachable, DataDirError, MigrationError } from "./DatabaseError.js"
 import * as Migrations from "./Migrations.js"
 import * as PgliteClient from "./PgliteClient.js"
 import * as PostgresClient from "./PostgresClient.js"
-import type { ConnectAttempt, ConnectFailed, TlsFileUnreadable } from "./PostgresClient.js"
 import { describeSqlError } from "./SqlFailure.js"
 
 export type Backend = "postgres" | "pglite"
@@ -96,63 +96,6 @@ const pgEnvironment: Config.Config<Environment> = Config.all(
   Object.fromEntries(PG_ENVIRONMENT_VARIABLES.map((name) => [name, Config.option(Config.string(name))])),
 ).pipe(Config.map((values) => Object.fromEntries(Object.entries(values).map(([name, value]) => [name, Option.getOrUndefined(value)]))))
 
-const errorCode = (error: unknown): string | undefined => {
-  const code = (error as { code?: unknown } | null)?.code
-  return typeof code === "string" ? code : undefined
-}
-
-const errorMessage = (error: unknown): string => {
-  if (error instanceof AggregateError && error.message === "") return error.errors.map(errorMessage).join("; ")
-  return error instanceof Error ? (error.message || errorCode(error) || error.name) : String(error)
-}
-
-const isTimeout = PostgresClient.isTimeoutError
-
-const where = (host: ConnectionHost) =>
-  host.host.startsWith("/") ? path.join(host.host, `.s.PGSQL.${host.port}`) : `${host.host}:${host.port}`
-
-/** What to do about the last failed attempt (the one a person is most likely to act on). */
-const connectionHint = (attempt: ConnectAttempt, config: ConnectionConfig): string => {
-  const { error, host } = attempt
-  if (isTimeout(error)) {
-    return `The server did not answer within connect_timeout (${config.connectTimeoutSeconds} s). Check that it is ` +
-      "PostgreSQL and not overloaded, or wait longer: connect_timeout=<seconds> in the connection string, or PGCONNECT_TIMEOUT."
-  }
-  switch (errorCode(error)) {
-    case "ECONNREFUSED":
-      return `Is PostgreSQL running and accepting TCP connections on ${where(host)}?`
-    case "ENOENT":
-      return `There is no socket ${where(host)}: is PostgreSQL running, and is ${host.host} among its unix_socket_directories?`
-    case "EACCES":
-      return `This user may not open the socket ${where(host)}.`
-    case "ENOTFOUND":
-    case "EAI_AGAIN":
-      return `The host name ${host.host} does not resolve; check the connection string.`
-    case "28P01":
-      return "Check the user name and password."
-    case "28000":
-      return "The server refuses this user from this host; check pg_hba.conf, the user name and sslmode."
-    case "3D000":
-      return `Create the database first (createdb ${config.database}) or fix its name in the connection string.`
-  }
-  if (/does not support SSL/i.test(errorMessage(error))) {
-    return `The server does not offer TLS, which sslmode=${config.sslmode} requires; enable ssl on the server, or use sslmode=prefer.`
-  }
-  if (/certificate|self.signed/i.test(errorMessage(error))) {
-    return "The server's certificate is not trusted: give its CA with sslrootcert=<file>, or use sslmode=require to encrypt without checking."
-  }
-  return "Check that the server is running and reachable, and that the connection string is right."
-}
-
-const unreachable = (masked: string, config: ConnectionConfig) => (error: ConnectFailed | TlsFileUnreadable | SqlError) => {
-  if (error._tag === "TlsFileUnreadable") return new DatabaseUrlInvalid({ url: masked, reason: error.reason })
-  if (error._tag === "SqlError") return new DatabaseUnreachable({ url: masked, reason: describeSqlError(error), hint: connectionHint({ host: config.hosts[0]!, tls: false, error: error.cause }, config) })
-  const reason = error.attempts.map((attempt) =>
-    `${where(attempt.host)}${attempt.tls ? " over TLS" : ""}: ${isTimeout(attempt.error) ? `no answer within ${config.connectTimeoutSeconds} s` : errorMessage(attempt.error)}`
-  ).join("; ")
-  return new DatabaseUnreachable({ url: masked, reason, hint: connectionHint(error.attempts.at(-1)!, config) })
-}
-
 const layerPostgres = (connection: Redacted.Redacted | string): DatabaseLayer<DatabaseUrlInvalid | DatabaseUnreachable> =>
   Layer.scopedContext(Effect.gen(function*() {
     const text = typeof connection === "string" ? connection : Redacted.value(connection)
@@ -162,7 +105,7 @@ const layerPostgres = (connection: Redacted.Redacted | string): DatabaseLayer<Da
       onLeft: (reason) => Effect.fail(new DatabaseUrlInvalid({ url: masked, reason })),
       onRight: Effect.succeed,
     })
-    const client = yield* PostgresClient.make({ connection: config }).pipe(Effect.mapError(unreachable(masked, config)))
+    const client = yield* PostgresClient.make({ connection: config }).pipe(Effect.mapError(explainConnectFailure(masked, config)))
     return provideBoth({
       backend: "postgres",
       location: masked,

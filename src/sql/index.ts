@@ -1,4 +1,5 @@
 /** Storage: the Database port and its layers, migrations, table codecs, and reading SQL failures. */
+export * as ConnectionString from "./ConnectionString.js"
 export * from "./Database.js"
 export * from "./DatabaseError.js"
 export * as Migrations from "./Migrations.js"

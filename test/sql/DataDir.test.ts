@@ -10,7 +10,8 @@ import * as fs from "node:fs"
 import { tmpdir } from "node:os"
 import * as path from "node:path"
 import { fileURLToPath } from "node:url"
-import { INITIALISING_FILE, MARKER_FILE } from "../../src/sql/DataDir.js"
+import { INITIALISING_FILE, MARKER_FILE, openDataDir } from "../../src/sql/DataDir.js"
+import { createMigratedCluster } from "../../src/sql/DataDirSnapshot.js"
 import { lockFileOf } from "../../src/sql/DataDirLock.js"
 import { Database } from "../../src/sql/Database.js"
 import { pgliteTemplate } from "../support/databases.js"
@@ -152,6 +153,19 @@ describe("the embedded database's data directory", () => {
       expect(error.message).toContain("packsmith stopped while creating it, before any data was written")
       expect(fs.readdirSync(interrupted).sort()).toEqual([INITIALISING_FILE, "PG_VERSION", "base"])
     }))
+
+  it.scoped("without a snapshot, a new directory gets initdb and every migration, and is marked once complete", () =>
+    Effect.gen(function*() {
+      const root = yield* tempRoot
+      const dataDir = path.join(root, "data")
+      yield* Effect.scoped(openDataDir(dataDir, { seed: Effect.succeed({ create: createMigratedCluster }) }))
+      expect(fs.existsSync(path.join(dataDir, MARKER_FILE))).toBe(true)
+      const applied = yield* Effect.provide(
+        Effect.flatMap(SqlClient.SqlClient, (sql) => sql<{ readonly name: string }>`select name from packsmith_migrations order by migration_id`),
+        Database.layerPglite({ dataDir, lockWait: 0 }),
+      )
+      expect(applied.map((row) => row.name)).toContain("registry")
+    }), { timeout: 120_000 })
 
   it.scoped("a build directory left beside an absent one by a crash is removed, and the directory is created", () =>
     Effect.gen(function*() {
