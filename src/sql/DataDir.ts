@@ -13,11 +13,9 @@
 import { randomBytes } from "node:crypto"
 import * as fs from "node:fs"
 import * as path from "node:path"
-import { Readable } from "node:stream"
-import { pipeline } from "node:stream/promises"
 import { Effect } from "effect"
 import type { Duration, Scope } from "effect"
-import * as tar from "tar"
+import { unpackClusterTarball } from "./ClusterTarball.js"
 import { DataDirDamaged, DataDirNotPacksmith, DataDirUnusable } from "./DatabaseError.js"
 import type { DataDirError } from "./DatabaseError.js"
 import { lockDataDir } from "./DataDirLock.js"
@@ -134,23 +132,9 @@ const inspect = (dataDir: string): Effect.Effect<State, DataDirError> =>
     return { _tag: "Packsmith" } as const
   })
 
-/** Unpacks a tarball into `directory`; node-tar keeps every entry inside it. */
-const unpack = (seed: { readonly file: string } | { readonly blob: Blob }, directory: string): Promise<void> => {
-  const problems: Array<string> = []
-  const options = {
-    cwd: directory,
-    // PGlite's dumps name entries from the root ("/PG_VERSION"); stripping that is expected, anything else is not.
-    onwarn: (code: string, message: string) => {
-      if (code !== "TAR_ENTRY_INFO") problems.push(`${code}: ${message}`)
-    },
-  }
-  const done = "file" in seed
-    ? tar.x({ ...options, file: seed.file })
-    : seed.blob.arrayBuffer().then((bytes) => pipeline(Readable.from([Buffer.from(bytes)]), tar.x(options)))
-  return done.then(() => {
-    if (problems.length > 0) throw new Error(`the cluster tarball is not usable: ${problems.join("; ")}`)
-  })
-}
+/** Unpacks a tarball seed into `directory`. */
+const unpack = async (seed: { readonly file: string } | { readonly blob: Blob }, directory: string): Promise<void> =>
+  unpackClusterTarball("file" in seed ? fs.readFileSync(seed.file) : new Uint8Array(await seed.blob.arrayBuffer()), directory)
 
 const initialise = (dataDir: string, state: State, seed: Seed): Effect.Effect<void, DataDirUnusable> => {
   const inPlace = state._tag === "Empty"
