@@ -1,6 +1,7 @@
 /**
  * The cluster a new data directory starts from: PGlite's initdb with every migration applied, closed cleanly
- * and packed once. `npm run build` writes it to `dist/pglite-snapshot-<key>.tar.gz`; the key hashes the PGlite
+ * and packed once. `npm run build` writes it to `dist/pglite-snapshot-<key>.tar.gz` (scripts/pglite-snapshot.mjs,
+ * with `createMigratedCluster`); the key hashes the PGlite
  * version and the migrations, so a snapshot is only used by the build it was made for. Without one (running
  * from source, or after a migration changed) the cluster is made in the new directory itself, which costs
  * initdb's seconds and memory; unpacking costs a fraction of both (see `npm run bench:firstrun`).
@@ -12,10 +13,8 @@ import { Effect } from "effect"
 import { createHash } from "node:crypto"
 import * as fs from "node:fs"
 import { createRequire } from "node:module"
-import { tmpdir } from "node:os"
 import * as path from "node:path"
 import { fileURLToPath } from "node:url"
-import * as tar from "tar"
 import type { Seed } from "./DataDir.js"
 import { DataDirUnusable } from "./DatabaseError.js"
 import * as Migrations from "./Migrations.js"
@@ -70,23 +69,3 @@ export const snapshotSeed: Effect.Effect<Seed> = Effect.map(snapshotKey, (key): 
   const file = path.join(snapshotDirectory, snapshotFileName(key))
   return fs.existsSync(file) ? { file } : { create: createMigratedCluster }
 })
-
-/** Writes this build's snapshot into `directory` (default `dist/`) unless it is there, removing stale ones. */
-export const writeSnapshot = (directory: string = snapshotDirectory): Effect.Effect<string, DataDirUnusable> =>
-  Effect.gen(function*() {
-    const name = snapshotFileName(yield* snapshotKey)
-    const file = path.join(directory, name)
-    for (const entry of fs.readdirSync(directory)) {
-      if (entry.startsWith(SNAPSHOT_PREFIX) && entry !== name) fs.rmSync(path.join(directory, entry))
-    }
-    if (fs.existsSync(file)) return file
-    const cluster = yield* Effect.acquireRelease(
-      Effect.sync(() => fs.mkdtempSync(path.join(tmpdir(), "packsmith-snapshot-"))),
-      (made) => Effect.sync(() => fs.rmSync(made, { recursive: true, force: true })),
-    )
-    yield* createMigratedCluster(cluster)
-    const partial = `${file}.${process.pid}.partial`
-    yield* Effect.promise(() => tar.c({ gzip: true, portable: true, file: partial, cwd: cluster }, fs.readdirSync(cluster)))
-    fs.renameSync(partial, file)
-    return file
-  }).pipe(Effect.scoped)
