@@ -83,9 +83,11 @@ const writeFileAtomically = (file: string, text: string): void => {
 const listed = (names: ReadonlyArray<string>) =>
   names.length <= 4 ? names.join(", ") : `${names.slice(0, 4).join(", ")} and ${names.length - 4} more`
 
-const describeForeign = (entries: ReadonlyArray<string>): string =>
+const describeForeign = (dataDir: string, entries: ReadonlyArray<string>): string =>
   entries.includes("PG_VERSION")
-    ? `a PostgreSQL cluster (${listed(entries)}) that packsmith did not create (it has no ${MARKER_FILE})`
+    ? `a PostgreSQL cluster (${listed(entries)}) that packsmith did not create (it has no ${MARKER_FILE}; ` +
+      "if a packsmith from before data directories were marked created it, mark it: " +
+      `echo '{"format":1}' > ${JSON.stringify(path.join(dataDir, MARKER_FILE))})`
     : `${entries.length} ${entries.length === 1 ? "entry" : "entries"} (${listed(entries)})`
 
 const checkMarker = (dataDir: string): string | undefined => {
@@ -121,7 +123,7 @@ const inspect = (dataDir: string): Effect.Effect<State, DataDirError> =>
             `${INITIALISING_FILE}); empty the directory and run again`,
         )
       }
-      return yield* new DataDirNotPacksmith({ dataDir, found: describeForeign(entries) })
+      return yield* new DataDirNotPacksmith({ dataDir, found: describeForeign(dataDir, entries) })
     }
     const markerProblem = checkMarker(dataDir)
     if (markerProblem !== undefined) return yield* damaged(markerProblem)

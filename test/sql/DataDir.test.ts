@@ -80,6 +80,7 @@ describe("the embedded database's data directory", () => {
       expect(error._tag).toBe("DataDirNotPacksmith")
       expect(error.message).toContain("a PostgreSQL cluster (PG_VERSION, base, pg_hba.conf, postgresql.conf)")
       expect(error.message).toContain("never initialises over existing files")
+      expect(error.message).toContain(`echo '{"format":1}' > ${JSON.stringify(path.join(cluster, MARKER_FILE))}`)
       expect(snapshotOf(cluster)).toEqual(before)
       expect(fs.readdirSync(cluster).sort()).toEqual(["PG_VERSION", "base", "pg_hba.conf", "postgresql.conf"])
     }))
