@@ -4,16 +4,18 @@
  * `SqlClient` together, so repositories depend on `SqlClient` alone.
  */
 import * as Reactivity from "@effect/experimental/Reactivity"
-import { FileSystem } from "@effect/platform"
-import { NodeFileSystem } from "@effect/platform-node"
 import * as SqlClient from "@effect/sql/SqlClient"
 import type { SqlError } from "@effect/sql/SqlError"
-import { Config, Context, Effect, Layer, Redacted } from "effect"
-import type { Stream } from "effect"
+import { Config, Context, Effect, Either, Layer, Option, Redacted } from "effect"
+import type { Duration, Stream } from "effect"
 import * as path from "node:path"
-import { DatabaseUnreachable, DatabaseUrlInvalid, DataDirUnusable } from "./DatabaseError.js"
-import type { DatabaseConnectError, DataDirInUse, MigrationError } from "./DatabaseError.js"
-import { lockDataDir } from "./DataDirLock.js"
+import { maskConnectionString, parseConnectionString, PG_ENVIRONMENT_VARIABLES } from "./ConnectionString.js"
+import type { Environment } from "./ConnectionString.js"
+import { explainConnectFailure } from "./ConnectionFailure.js"
+import { openDataDir } from "./DataDir.js"
+import { snapshotSeed } from "./DataDirSnapshot.js"
+import { DatabaseUrlInvalid, DataDirDamaged, DataDirUnusable } from "./DatabaseError.js"
+import type { DatabaseConnectError, DatabaseUnreachable, DataDirError, MigrationError } from "./DatabaseError.js"
 import * as Migrations from "./Migrations.js"
 import * as PgliteClient from "./PgliteClient.js"
 import * as PostgresClient from "./PostgresClient.js"
@@ -35,8 +37,15 @@ export interface DatabaseShape {
 export const DEFAULT_DATA_DIR = ".packsmith/data"
 
 export type PgliteLayerOptions =
-  /** Files in `dataDir` (created if missing); `loadDataDir` seeds it when it is new. */
-  | { readonly dataDir: string; readonly loadDataDir?: Blob | undefined }
+  /**
+   * Files in `dataDir`: created when absent or empty (from `loadDataDir`, else the migrated snapshot), opened
+   * when it is a packsmith data directory, refused otherwise. `lockWait` bounds the wait for another process.
+   */
+  | {
+    readonly dataDir: string
+    readonly loadDataDir?: Blob | undefined
+    readonly lockWait?: Duration.DurationInput | undefined
+  }
   /** In memory, empty or started from a `dumpDataDir` tarball. */
   | { readonly memory: true; readonly loadDataDir?: Blob | undefined }
   | { readonly loadDataDir: Blob }
@@ -53,27 +62,22 @@ type DatabaseLayer<E> = Layer.Layer<Database | SqlClient.SqlClient, E>
 const provideBoth = (shape: DatabaseShape) =>
   Context.make(Database, shape).pipe(Context.add(SqlClient.SqlClient, shape.sql))
 
-const openDataDir = (dataDir: string) =>
-  Effect.gen(function*() {
-    const fs = yield* FileSystem.FileSystem
-    const unusable = (reason: string) => new DataDirUnusable({ dataDir, reason })
-    yield* fs.makeDirectory(dataDir, { recursive: true }).pipe(Effect.mapError((error) => unusable(error.message)))
-    const info = yield* fs.stat(dataDir).pipe(Effect.mapError((error) => unusable(error.message)))
-    if (info.type !== "Directory") return yield* unusable("it exists and is not a directory")
-    yield* fs.access(dataDir, { readable: true, writable: true }).pipe(
-      Effect.mapError(() => unusable("it is not readable and writable by this user")),
-    )
-    yield* lockDataDir(dataDir)
-    // A cluster already there (PG_VERSION) is opened as it is; only a new directory is seeded from a dump.
-    return yield* fs.exists(path.join(dataDir, "PG_VERSION")).pipe(Effect.mapError((error) => unusable(error.message)))
-  }).pipe(Effect.provide(NodeFileSystem.layer))
-
-const layerPglite = (options: PgliteLayerOptions): DatabaseLayer<DataDirUnusable | DataDirInUse> =>
+const layerPglite = (options: PgliteLayerOptions): DatabaseLayer<DataDirError> =>
   Layer.scopedContext(Effect.gen(function*() {
     const dataDir = "dataDir" in options ? path.resolve(options.dataDir) : undefined
-    const hasCluster = dataDir === undefined ? false : yield* openDataDir(dataDir)
-    const client = yield* PgliteClient.make({ dataDir, loadDataDir: hasCluster ? undefined : options.loadDataDir }).pipe(
-      Effect.mapError((error) => new DataDirUnusable({ dataDir: dataDir ?? "memory", reason: describeSqlError(error) })),
+    if (dataDir !== undefined) {
+      const seed = options.loadDataDir
+      yield* openDataDir(dataDir, {
+        seed: seed === undefined ? snapshotSeed : Effect.succeed({ blob: seed }),
+        lockWait: "lockWait" in options ? options.lockWait : undefined,
+      })
+    }
+    const client = yield* PgliteClient.make({ dataDir, loadDataDir: dataDir === undefined ? options.loadDataDir : undefined }).pipe(
+      Effect.mapError((error) =>
+        dataDir === undefined
+          ? new DataDirUnusable({ dataDir: "memory", reason: describeSqlError(error) })
+          : new DataDirDamaged({ dataDir, problem: `PGlite cannot open it (${describeSqlError(error)})` })
+      ),
     )
     return provideBoth({
       backend: "pglite",
@@ -84,62 +88,24 @@ const layerPglite = (options: PgliteLayerOptions): DatabaseLayer<DataDirUnusable
     })
   })).pipe(Layer.provide(Reactivity.layer))
 
-/** The URL without its password, for messages and logs. */
-export const maskUrl = (raw: string): string => {
-  if (!URL.canParse(raw)) return raw.replace(/:[^:@/]*@/, ":***@")
-  const url = new URL(raw)
-  if (url.password !== "") url.password = "***"
-  return url.toString()
-}
+/** The connection string without its password, for messages and logs (any form: see `maskConnectionString`). */
+export const maskUrl = maskConnectionString
 
-const parsePostgresUrl = (url: Redacted.Redacted) =>
-  Effect.gen(function*() {
-    const raw = Redacted.value(url).trim()
-    const masked = maskUrl(raw)
-    if (!URL.canParse(raw)) return yield* new DatabaseUrlInvalid({ url: masked, reason: "it is not a URL" })
-    const parsed = new URL(raw)
-    if (parsed.protocol !== "postgres:" && parsed.protocol !== "postgresql:") {
-      return yield* new DatabaseUrlInvalid({
-        url: masked,
-        reason: `the scheme is ${parsed.protocol.replace(/:$/, "")}, not postgres or postgresql`,
-      })
-    }
-    if (parsed.hostname === "" && parsed.searchParams.get("host") === null) {
-      return yield* new DatabaseUrlInvalid({ url: masked, reason: "it names no host" })
-    }
-    return { masked, parsed }
-  })
+/** PG* variables, read through Config so a program (or a test) can supply them. */
+const pgEnvironment: Config.Config<Environment> = Config.all(
+  Object.fromEntries(PG_ENVIRONMENT_VARIABLES.map((name) => [name, Config.option(Config.string(name))])),
+).pipe(Config.map((values) => Object.fromEntries(Object.entries(values).map(([name, value]) => [name, Option.getOrUndefined(value)]))))
 
-const connectionHint = (code: unknown, parsed: URL): string => {
-  const database = decodeURIComponent(parsed.pathname.replace(/^\//, "")) || "(default)"
-  switch (code) {
-    case "ECONNREFUSED":
-      return `Is PostgreSQL running and accepting TCP connections on ${parsed.host}?`
-    case "ENOTFOUND":
-    case "EAI_AGAIN":
-      return `The host name ${parsed.hostname} does not resolve; check the URL.`
-    case "28P01":
-      return "Check the user name and password in the URL."
-    case "28000":
-      return "The server refuses this user from this host; check pg_hba.conf and the user name."
-    case "3D000":
-      return `Create the database first (createdb ${database}) or fix its name in the URL.`
-    default:
-      return "Check that the server is running and reachable, and that the URL is right."
-  }
-}
-
-const layerPostgres = (url: Redacted.Redacted | string): DatabaseLayer<DatabaseUrlInvalid | DatabaseUnreachable> =>
+const layerPostgres = (connection: Redacted.Redacted | string): DatabaseLayer<DatabaseUrlInvalid | DatabaseUnreachable> =>
   Layer.scopedContext(Effect.gen(function*() {
-    const redacted = typeof url === "string" ? Redacted.make(url) : url
-    const { masked, parsed } = yield* parsePostgresUrl(redacted)
-    const client = yield* PostgresClient.make({ url: redacted }).pipe(
-      Effect.mapError((error) => {
-        const cause: unknown = error.cause
-        const code = cause instanceof Error ? (cause as NodeJS.ErrnoException).code : undefined
-        return new DatabaseUnreachable({ url: masked, reason: describeSqlError(error), hint: connectionHint(code, parsed) })
-      }),
-    )
+    const text = typeof connection === "string" ? connection : Redacted.value(connection)
+    const masked = maskConnectionString(text.trim())
+    const env = yield* Effect.orDie(pgEnvironment)
+    const config = yield* Either.match(parseConnectionString(text, env), {
+      onLeft: (reason) => Effect.fail(new DatabaseUrlInvalid({ url: masked, reason })),
+      onRight: Effect.succeed,
+    })
+    const client = yield* PostgresClient.make({ connection: config }).pipe(Effect.mapError(explainConnectFailure(masked, config)))
     return provideBoth({
       backend: "postgres",
       location: masked,

@@ -5,13 +5,14 @@
 import { Schema } from "effect"
 
 export class DatabaseUrlInvalid extends Schema.TaggedError<DatabaseUrlInvalid>()("DatabaseUrlInvalid", {
-  /** The URL as given, with any password masked. */
+  /** The connection string as given, with any password masked. */
   url: Schema.String,
   reason: Schema.String,
 }) {
   override get message() {
-    return `database URL ${JSON.stringify(this.url)} is not usable: ${this.reason}. ` +
-      "Expected postgres://user:password@host:5432/database (set --db or DATABASE_URL)."
+    return `database connection string ${JSON.stringify(this.url)} is not usable: ${this.reason}. ` +
+      "Expected a URL such as postgres://user:password@host:5432/database (postgres://user@/database?host=/run/postgresql " +
+      "for a unix socket) or key=value pairs such as \"host=db.internal dbname=packsmith\" (set --db or DATABASE_URL)."
   }
 }
 
@@ -46,6 +47,29 @@ export class DataDirInUse extends Schema.TaggedError<DataDirInUse>()("DataDirInU
   }
 }
 
+export class DataDirNotPacksmith extends Schema.TaggedError<DataDirNotPacksmith>()("DataDirNotPacksmith", {
+  dataDir: Schema.String,
+  /** What the directory holds, e.g. "a PostgreSQL cluster (PG_VERSION, pg_hba.conf, ...)". */
+  found: Schema.String,
+}) {
+  override get message() {
+    return `${this.dataDir} is not empty and is not a packsmith database: it holds ${this.found}. ` +
+      "packsmith never initialises over existing files and has changed nothing there. Point PACKSMITH_DATA_DIR " +
+      "at a new or empty directory, or use a PostgreSQL server with --db / DATABASE_URL."
+  }
+}
+
+export class DataDirDamaged extends Schema.TaggedError<DataDirDamaged>()("DataDirDamaged", {
+  dataDir: Schema.String,
+  problem: Schema.String,
+}) {
+  override get message() {
+    return `the embedded database ${this.dataDir} is damaged: ${this.problem}. It has been left as it is. ` +
+      `Restore it from a backup, or move it aside (mv ${JSON.stringify(this.dataDir)} ` +
+      `${JSON.stringify(`${this.dataDir}.damaged`)}) and run again to start an empty database.`
+  }
+}
+
 export class MigrationFailed extends Schema.TaggedError<MigrationFailed>()("MigrationFailed", {
   /** `NNNN_name` of the migration whose SQL failed; nothing of the batch was applied. */
   migration: Schema.String,
@@ -65,5 +89,20 @@ export class MigrationHistoryMismatch extends Schema.TaggedError<MigrationHistor
   }
 }
 
-export type DatabaseConnectError = DatabaseUrlInvalid | DatabaseUnreachable | DataDirUnusable | DataDirInUse
-export type MigrationError = MigrationFailed | MigrationHistoryMismatch
+export class MigrationLockTimeout extends Schema.TaggedError<MigrationLockTimeout>()("MigrationLockTimeout", {
+  /** `database <name> (schema <schema>)`. */
+  database: Schema.String,
+  /** The session's lock_timeout, e.g. "1min". */
+  lockTimeout: Schema.String,
+}) {
+  override get message() {
+    return `another session has been migrating ${this.database} for longer than lock_timeout (${this.lockTimeout}). ` +
+      "If no other packsmith is starting, find the session holding the advisory lock " +
+      "(select pid, state, query from pg_stat_activity where pid in (select pid from pg_locks where locktype = 'advisory')); " +
+      "to wait longer, add options=-c lock_timeout=<duration> to the connection string."
+  }
+}
+
+export type DataDirError = DataDirUnusable | DataDirInUse | DataDirNotPacksmith | DataDirDamaged
+export type DatabaseConnectError = DatabaseUrlInvalid | DatabaseUnreachable | DataDirError
+export type MigrationError = MigrationFailed | MigrationHistoryMismatch | MigrationLockTimeout

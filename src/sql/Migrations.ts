@@ -6,12 +6,12 @@
 import { FileSystem } from "@effect/platform"
 import { NodeFileSystem } from "@effect/platform-node"
 import * as SqlClient from "@effect/sql/SqlClient"
-import { Effect, Either, Layer } from "effect"
+import { Console, Effect, Either, Layer } from "effect"
 import { createHash } from "node:crypto"
 import { fileURLToPath } from "node:url"
-import { MigrationFailed, MigrationHistoryMismatch } from "./DatabaseError.js"
+import { MigrationFailed, MigrationHistoryMismatch, MigrationLockTimeout } from "./DatabaseError.js"
 import type { MigrationError } from "./DatabaseError.js"
-import { describeSqlError } from "./SqlFailure.js"
+import { describeSqlError, hasSqlState, SqlState } from "./SqlFailure.js"
 
 /** `0001_registry.sql`: four digits, an underscore, a lowercase snake_case name. */
 export const MIGRATION_FILE_NAME = /^(\d{4})_([a-z0-9][a-z0-9_]*)\.sql$/
@@ -140,9 +140,27 @@ export const runMigrations = Effect.fn("Migrations.run")(function*(
   const sql = yield* SqlClient.SqlClient
   const bookkeeping = <A, R>(effect: Effect.Effect<A, unknown, R>) => Effect.orDie(effect)
 
+  const lockKey = sql`hashtext(${MIGRATIONS_TABLE} || ':' || current_schema())`
+  // Held until commit: a second process waits here, then sees this one's history and finds nothing to do.
+  // It says that it waits, and gives up after the session's lock_timeout (PostgreSQL connections set one).
+  const takeLock = Effect.gen(function*() {
+    const [free] = yield* bookkeeping(sql<{ readonly taken: boolean }>`select pg_try_advisory_xact_lock(${lockKey}) as taken`)
+    if (free?.taken === true) return
+    const [where] = yield* bookkeeping(sql<{ readonly database: string; readonly timeout: string }>`
+      select format('database %s (schema %s)', current_database(), current_schema()) as database,
+        current_setting('lock_timeout') as timeout`)
+    const database = where?.database ?? "the database"
+    yield* Console.error(`packsmith: waiting for another packsmith process to finish migrating ${database} ...`)
+    yield* sql`select pg_advisory_xact_lock(${lockKey})`.pipe(
+      Effect.catchTag("SqlError", (error) =>
+        hasSqlState(error, SqlState.LOCK_NOT_AVAILABLE)
+          ? Effect.fail(new MigrationLockTimeout({ database, lockTimeout: where?.timeout ?? "?" }))
+          : Effect.die(error)),
+    )
+  })
+
   const apply = Effect.gen(function*() {
-    // Held until commit: a second process waits here, then sees this one's history and finds nothing to do.
-    yield* bookkeeping(sql`select pg_advisory_xact_lock(hashtext(${MIGRATIONS_TABLE} || ':' || current_schema()))`)
+    yield* takeLock
     yield* bookkeeping(sql`create table if not exists ${sql(MIGRATIONS_TABLE)} (
       migration_id integer primary key,
       name text not null,

@@ -13,10 +13,11 @@ import type { Connection } from "@effect/sql/SqlConnection"
 import { SqlError } from "@effect/sql/SqlError"
 import { Context, Deferred, Effect, Layer, Option, Ref, Stream } from "effect"
 import type { Scope } from "effect"
+import { PrivateNodeFS } from "./PrivateNodeFS.js"
 import { pgliteParsers, pgliteSerializers } from "./TypeParsers.js"
 
 export interface PgliteClientOptions {
-  /** Directory holding the database files; omitted, the database lives in memory. */
+  /** Directory holding the database files (created private: 0600/0700); omitted, the database lives in memory. */
   readonly dataDir?: string | undefined
   /** Start from a tarball made by `dumpDataDir` (e.g. a migrated template) instead of an empty cluster. */
   readonly loadDataDir?: Blob | undefined
@@ -88,7 +89,7 @@ export const make = (
     const db = yield* Effect.acquireRelease(
       attempt("PGlite: failed to start", () =>
         PGlite.create({
-          ...(options.dataDir === undefined ? {} : { dataDir: options.dataDir }),
+          ...(options.dataDir === undefined ? {} : { fs: new PrivateNodeFS(options.dataDir) }),
           ...(options.loadDataDir === undefined ? {} : { loadDataDir: options.loadDataDir }),
           ...(options.debug === undefined ? {} : { debug: options.debug }),
           parsers: pgliteParsers,

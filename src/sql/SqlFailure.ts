@@ -11,6 +11,8 @@ export const SqlState = {
   NOT_NULL_VIOLATION: "23502",
   SERIALIZATION_FAILURE: "40001",
   DEADLOCK_DETECTED: "40P01",
+  /** A lock was not granted within the session's lock_timeout (PostgreSQL connections set one by default). */
+  LOCK_NOT_AVAILABLE: "55P03",
 } as const
 
 interface ServerError {

@@ -6,11 +6,14 @@
 export { Database, DatabaseConfig, DatabaseLive, DEFAULT_DATA_DIR } from "./Database.js"
 export type { Backend, DatabaseSelection, DatabaseShape, PgliteLayerOptions } from "./Database.js"
 export {
+  DataDirDamaged,
   DataDirInUse,
+  DataDirNotPacksmith,
   DataDirUnusable,
   DatabaseUnreachable,
   DatabaseUrlInvalid,
   MigrationFailed,
   MigrationHistoryMismatch,
+  MigrationLockTimeout,
 } from "./DatabaseError.js"
-export type { DatabaseConnectError, MigrationError } from "./DatabaseError.js"
+export type { DatabaseConnectError, DataDirError, MigrationError } from "./DatabaseError.js"

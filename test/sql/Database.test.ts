@@ -4,8 +4,11 @@ import * as SqlClient from "@effect/sql/SqlClient"
 import { describe, expect, it } from "@effect/vitest"
 import { ConfigProvider, Effect, Layer, Redacted } from "effect"
 import { createServer } from "node:net"
+import type { Socket } from "node:net"
+import Pg from "pg"
+import { vi } from "vitest"
 import { Database, DatabaseConfig, maskUrl } from "../../src/sql/Database.js"
-import { pgliteTemplate } from "../support/databases.js"
+import { pgliteTemplate, postgresTestSchema } from "../support/databases.js"
 
 /** A TCP port on 127.0.0.1 that nothing listens on. */
 const closedPort = Effect.async<number>((resume) => {
@@ -16,6 +19,46 @@ const closedPort = Effect.async<number>((resume) => {
     server.close(() => resume(Effect.succeed(port)))
   })
 })
+
+/** A TCP server that accepts connections and never says a word; closed with the scope. */
+const silentServer = Effect.acquireRelease(
+  Effect.async<{ readonly port: number; readonly close: () => void }>((resume) => {
+    const sockets = new Set<Socket>()
+    const server = createServer((socket) => {
+      sockets.add(socket)
+      socket.on("close", () => sockets.delete(socket))
+    })
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address()
+      const port = typeof address === "object" && address !== null ? address.port : 0
+      resume(Effect.succeed({
+        port,
+        close: () => {
+          for (const socket of sockets) socket.destroy()
+          server.close()
+        },
+      }))
+    })
+  }),
+  (server) => Effect.sync(server.close),
+)
+
+const postgresUrl = process.env["DATABASE_URL"] ?? ""
+
+/** Runs `sql` on the server at `url` with a plain pg client. */
+const query = (url: string, sql: string) =>
+  Effect.acquireUseRelease(
+    Effect.promise(async () => {
+      const client = new Pg.Client({ connectionString: url })
+      await client.connect()
+      return client
+    }),
+    (client) => Effect.promise(() => client.query(sql)),
+    (client) => Effect.promise(() => client.end()),
+  )
+
+const selectOne = (database: Layer.Layer<Database | SqlClient.SqlClient, unknown>) =>
+  Effect.provide(Effect.flatMap(SqlClient.SqlClient, (sql) => sql<{ one: number }>`select 1::int4 as one`), database)
 
 const buildError = <E>(database: Layer.Layer<Database | SqlClient.SqlClient, E>) =>
   Effect.flip(Effect.provide(Effect.void, database))
@@ -100,6 +143,78 @@ describe("choosing and opening a database", () => {
       expect(error._tag).toBe("DatabaseUnreachable")
       expect(error.message).toContain("createdb packsmith_no_such_database")
     }))
+
+  it.scoped("a server that accepts TCP and never answers fails within connect_timeout, saying how to wait longer", () =>
+    Effect.gen(function*() {
+      const { port } = yield* silentServer
+      const error = yield* buildError(Database.layerPostgres(`postgres://app:s3cret@127.0.0.1:${port}/packsmith?connect_timeout=2`))
+      expect(error._tag).toBe("DatabaseUnreachable")
+      expect(error.message).toContain(`127.0.0.1:${port} over TLS: no answer within 2 s`)
+      expect(error.message).toContain("connect_timeout=<seconds> in the connection string, or PGCONNECT_TIMEOUT")
+      expect(error.message).not.toContain("s3cret")
+      const fromEnvironment = yield* withConfig({ PGCONNECT_TIMEOUT: "3", PGSSLMODE: "disable" })(
+        buildError(Database.layerPostgres(`host=127.0.0.1 port=${port} dbname=packsmith user=app password='s3cret word'`)),
+      )
+      expect(fromEnvironment.message).toContain(`127.0.0.1:${port}: no answer within 3 s`)
+      expect(fromEnvironment.message).toContain("password=***")
+      expect(fromEnvironment.message).not.toContain("s3cret")
+    }), { timeout: 30_000 })
+
+  describe.skipIf(postgresUrl === "")("against the PostgreSQL server of DATABASE_URL", () => {
+    const server = postgresUrl === "" ? undefined : new URL(postgresUrl)
+    const database = decodeURIComponent(server?.pathname.slice(1) ?? "")
+    const user = decodeURIComponent(server?.username ?? "")
+
+    it.live("connects through a unix socket named in a URI's query and in a key=value string", () =>
+      Effect.gen(function*() {
+        const { rows } = yield* query(postgresUrl, "show unix_socket_directories")
+        const directory = String((rows[0] as Record<string, unknown>)["unix_socket_directories"]).split(",")[0]?.trim() ?? ""
+        if (!directory.startsWith("/")) return yield* Effect.logWarning(`the server has no unix socket (${directory}); nothing to test`)
+        const port = server?.port === "" ? "5432" : server?.port
+        const uri = `postgresql://${user}@/${database}?host=${encodeURIComponent(directory)}&port=${port}`
+        expect(yield* selectOne(Database.layerPostgres(uri))).toEqual([{ one: 1 }])
+        const keyValue = `host=${directory} port=${port} dbname=${database} user=${user}`
+        expect(yield* selectOne(Database.layerPostgres(keyValue))).toEqual([{ one: 1 }])
+      }))
+
+    it.live("sslmode=prefer falls back to a plain connection when the server has no TLS; require refuses, saying why", () =>
+      Effect.gen(function*() {
+        const { rows } = yield* query(postgresUrl, "show ssl")
+        if ((rows[0] as Record<string, unknown>)["ssl"] !== "off") return yield* Effect.logWarning("the server offers TLS; nothing to test")
+        const url = new URL(postgresUrl)
+        url.searchParams.set("sslmode", "prefer")
+        expect(yield* selectOne(Database.layerPostgres(url.toString()))).toEqual([{ one: 1 }])
+        url.searchParams.set("sslmode", "require")
+        const error = yield* buildError(Database.layerPostgres(url.toString()))
+        expect(error._tag).toBe("DatabaseUnreachable")
+        expect(error.message).toContain("The server does not offer TLS, which sslmode=require requires")
+      }))
+
+    it.live("a connection string may leave the server to PG* variables", () =>
+      Effect.gen(function*() {
+        const env = { PGHOST: server?.hostname ?? "", PGPORT: server?.port || "5432", PGUSER: user, PGPASSWORD: decodeURIComponent(server?.password ?? "") }
+        const database_ = Database.layerFromConfig()
+        const rows = yield* withConfig({ ...env, DATABASE_URL: `dbname=${database}` })(selectOne(database_))
+        expect(rows).toEqual([{ one: 1 }])
+      }))
+
+    it.scoped("migrations wait for another session's migration lock, say so, and give up after lock_timeout", () =>
+      Effect.gen(function*() {
+        const url = new URL(yield* postgresTestSchema())
+        const holder = new Pg.Client({ connectionString: url.toString() })
+        yield* Effect.acquireRelease(Effect.promise(() => holder.connect()), () => Effect.promise(() => holder.end()))
+        yield* Effect.promise(() => holder.query("select pg_advisory_lock(hashtext('packsmith_migrations:' || current_schema()))"))
+        url.searchParams.set("options", `${url.searchParams.get("options") ?? ""} -c lock_timeout=1s`)
+        const said = vi.spyOn(console, "error").mockImplementation(() => undefined)
+        yield* Effect.addFinalizer(() => Effect.sync(() => said.mockRestore()))
+        const error = yield* buildError(Database.migrated(Database.layerPostgres(url.toString())))
+        expect(error._tag).toBe("MigrationLockTimeout")
+        expect(error.message).toContain("for longer than lock_timeout (1s)")
+        expect(said.mock.calls.map((call) => String(call[0])).join("\n")).toMatch(
+          /packsmith: waiting for another packsmith process to finish migrating database \S+ \(schema test_[0-9a-f]+\) \.\.\./,
+        )
+      }))
+  })
 
   it("masks the password of a URL and leaves other URLs alone", () => {
     expect(maskUrl("postgres://u:pw@h:5432/d?sslmode=require")).toBe("postgres://u:***@h:5432/d?sslmode=require")

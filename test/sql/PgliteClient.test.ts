@@ -139,7 +139,7 @@ describe("an embedded database in a data directory", () => {
           const sql = yield* SqlClient.SqlClient
           yield* sql`create table kept (note text); insert into kept values ('survives')`
           expect((yield* Database).location).toBe(dataDir)
-          expect((yield* fs.readFileString(lockFileOf(dataDir))).trim()).toBe(String(process.pid))
+          expect((yield* fs.readFileString(lockFileOf(dataDir))).split("\n")[0]).toBe(String(process.pid))
           const second = yield* Effect.flip(Effect.provide(Effect.void, Database.layerPglite({ dataDir })))
           expect(second._tag).toBe("DataDirInUse")
           expect(second.message).toContain(String(process.pid))
@@ -160,7 +160,7 @@ describe("an embedded database in a data directory", () => {
         yield* fs.makeDirectory(dataDir, { recursive: true })
 
         yield* fs.writeFileString(lockFileOf(dataDir), `${process.ppid}\n`)
-        const refused = yield* Effect.flip(Effect.provide(Effect.void, Database.layerPglite({ dataDir, loadDataDir })))
+        const refused = yield* Effect.flip(Effect.provide(Effect.void, Database.layerPglite({ dataDir, loadDataDir, lockWait: 0 })))
         expect(refused).toMatchObject({ _tag: "DataDirInUse", pid: process.ppid })
 
         // No process has this id (Linux pids stay below 2^22).

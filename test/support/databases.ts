@@ -7,7 +7,7 @@ import * as Reactivity from "@effect/experimental/Reactivity"
 import { FileSystem } from "@effect/platform"
 import { NodeFileSystem } from "@effect/platform-node"
 import * as SqlClient from "@effect/sql/SqlClient"
-import { Effect, Layer, Redacted } from "effect"
+import { Effect, Layer } from "effect"
 import type { Scope } from "effect"
 import { createHash, randomBytes } from "node:crypto"
 import { fileURLToPath } from "node:url"
@@ -86,7 +86,7 @@ export const withSearchPath = (url: string, schema: string): string => {
 }
 
 const withAdminConnection = <A>(url: string, use: (sql: PostgresClient.PostgresClientShape) => Effect.Effect<A, unknown>) =>
-  Effect.scoped(Effect.flatMap(PostgresClient.make({ url: Redacted.make(url), maxConnections: 1 }), use)).pipe(
+  Effect.scoped(Effect.flatMap(PostgresClient.makeFromString(url, { maxConnections: 1 }), use)).pipe(
     Effect.provide(Reactivity.layer),
     Effect.orDie,
   )

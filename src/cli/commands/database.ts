@@ -15,8 +15,9 @@ import { type CliFailure, environmentError, invalidInput } from "../CliFailure.j
 
 export const dbOption = Options.redacted("db").pipe(
   Options.withDescription(
-    "PostgreSQL URL (postgres://user:password@host:5432/database). Default: DATABASE_URL, else the embedded " +
-      "database in PACKSMITH_DATA_DIR (default .packsmith/data)",
+    "PostgreSQL connection string, as libpq takes it: a URL (postgres://user:password@host:5432/database) or " +
+      "key=value pairs (host=/run/postgresql dbname=packsmith); PG* variables fill in the rest. Default: " +
+      "DATABASE_URL, else the embedded database in PACKSMITH_DATA_DIR (default .packsmith/data)",
   ),
   Options.optional,
 )
@@ -56,8 +57,11 @@ export const toCliFailure = (error: RegistryCommandError): CliFailure => {
     case "DatabaseUnreachable":
     case "DataDirUnusable":
     case "DataDirInUse":
+    case "DataDirNotPacksmith":
+    case "DataDirDamaged":
     case "MigrationFailed":
     case "MigrationHistoryMismatch":
+    case "MigrationLockTimeout":
       return environmentError(`packsmith: ${error.message}`)
     default:
       return invalidInput(`packsmith: ${error.message}`)
