@@ -15,7 +15,8 @@ export interface PackLocation {
   /** Real path of the directory (symlinks resolved), for containment checks. */
   readonly realDir: string
   readonly display: string
-  readonly manifest: SourceFile
+  /** Absent when pack.yaml is a symlink that leads outside the pack (PS4002): it is not read. */
+  readonly manifest: SourceFile | undefined
   readonly files: ReadonlyArray<SourceFile>
   /**
    * Kind directory -> names of the other regular files the listings showed directly in it, where neither
@@ -116,6 +117,14 @@ export const readStamped = (abs: string, limit: number, nowMs: number | undefine
 const statOf = (abs: string): fs.Stats | undefined => {
   try {
     return fs.statSync(abs, { throwIfNoEntry: false })
+  } catch {
+    return undefined
+  }
+}
+
+const lstatOf = (abs: string): fs.Stats | undefined => {
+  try {
+    return fs.lstatSync(abs, { throwIfNoEntry: false })
   } catch {
     return undefined
   }
@@ -304,6 +313,7 @@ const packFiles = (
       }
       const abs = `${absDir}${path.sep}${entry.name}`
       const rel = `${directory}/${entry.name}`
+      let readAt = abs
       if (entry.isSymbolicLink()) {
         symlinks = true
         const real = realpath(abs)
@@ -316,9 +326,10 @@ const packFiles = (
           continue
         }
         if (statOf(real)?.isFile() !== true) continue
+        readAt = real
       } else if (!entry.isFile()) continue
       const fileKind: FileKind = kind === "action" && WORKFLOW_FILE.test(entry.name) ? "workflow" : kind
-      found.push({ abs, display: show(rel, abs), rel, kind: fileKind })
+      found.push({ abs, display: show(rel, abs), rel, kind: fileKind, readAt })
     }
     if (!symlinks) filesOfListing.set(kindEntries, { key, files: found, plain })
     for (const file of found) files.push(file)
@@ -338,7 +349,20 @@ export const discover = (paths: ReadonlyArray<string>, cwd: string, listings: Li
     seen.add(realDir)
     const show = displayUnder(dir, cwd, display)
     const manifestRel = path.basename(manifest)
-    const manifestFile: SourceFile = { abs: manifest, display: show(manifestRel, manifest), rel: manifestRel, kind: "pack" }
+    const shown = show(manifestRel, manifest)
+    // Like every file of the pack, a manifest that is a symlink is read only where it leads inside the pack
+    // (its target is looked up every time: it can change while the listing does not).
+    const listed = entries.find((e) => e.name === manifestRel)
+    const symlink = listed !== undefined ? listed.isSymbolicLink() : lstatOf(manifest)?.isSymbolicLink() === true
+    const real = symlink ? realpath(manifest) : manifest
+    let manifestFile: SourceFile | undefined
+    if (real === undefined) {
+      findings.push({ display: shown, finding: finding("PS1004", `${manifestRel} cannot be read: it is a symlink to nothing (or a loop)`, "") })
+    } else if (symlink && !isInside(realDir, real)) {
+      findings.push({ display: shown, finding: finding("PS4002", `${manifestRel} is a symlink that leads outside the pack; it is not read`, "", { hint: "a symlink must stay inside the pack" }) })
+    } else {
+      manifestFile = { abs: manifest, display: shown, rel: manifestRel, kind: "pack", readAt: real }
+    }
     const { files, plainFiles, findings: found } = packFiles(dir, realDir, entries, listings, cwd, show)
     packs.push({ dir, realDir, display: display(dir), manifest: manifestFile, files, plainFiles })
     for (const f of found) findings.push(f)

@@ -49,6 +49,10 @@ export interface WhileLoading {
   readonly whileWaiting: () => boolean
 }
 
+/** The pack's YAML files in the order they are loaded: the manifest (when it is read) first. */
+const filesOf = (location: PackLocation): ReadonlyArray<SourceFile> =>
+  location.manifest === undefined ? location.files : [location.manifest, ...location.files]
+
 export class UnitCache {
   /** By absolute path. */
   private readonly kept = new Map<string, Kept>()
@@ -89,7 +93,7 @@ export class UnitCache {
 
     const readHere = (file: SourceFile, pack: Pack, ahead: ReadAhead | undefined): FileUnit | undefined => {
       read++
-      const bytes = ahead?.read ?? readStamped(file.abs, MAX_YAML_BYTES, nowMs)
+      const bytes = ahead?.read ?? readStamped(file.readAt, MAX_YAML_BYTES, nowMs, true)
       if (!bytes.ok) {
         this.kept.delete(file.abs)
         findings.push({
@@ -114,11 +118,11 @@ export class UnitCache {
     const unchanged: Array<boolean> = []
     const toRead: Array<string> = []
     for (const pack of packs) {
-      for (const file of [pack.location.manifest, ...pack.location.files]) {
+      for (const file of filesOf(pack.location)) {
         const known = this.kept.get(file.abs)
         const same = known !== undefined && unchangedSince(known.stamp, file.abs)
         unchanged.push(same)
-        if (!same) toRead.push(file.abs)
+        if (!same) toRead.push(file.readAt)
       }
     }
     let files = 0
@@ -135,9 +139,9 @@ export class UnitCache {
       }
       for (const pack of packs) {
         // The manifest first: the other files of a pack are qualified with the ref it declares.
-        const manifest = unitFor(pack.location.manifest, pack)
+        const manifest = pack.location.manifest === undefined ? undefined : unitFor(pack.location.manifest, pack)
         pack.ref = manifest?.manifest?.ref ?? (manifest === undefined ? undefined : declaredPackRef(textOf(manifest.bytes))) ?? pack.directoryName
-        files += 1 + pack.location.files.length
+        files += (pack.location.manifest === undefined ? 0 : 1) + pack.location.files.length
         const first = units.length
         if (manifest !== undefined) {
           units.push(manifest)

@@ -83,6 +83,13 @@ export const fileCases: ReadonlyArray<CorpusCase> = [
     expect: [diag("PS1004", "p/triggers/dangling.yaml", 1, 1), diag("PS4002", "p/triggers/out.yaml", 1, 1)],
   },
   {
+    name: "manifest-symlink-leaving-the-pack",
+    // The manifest is not read (nothing of the file it names is shown); the pack's other files still are.
+    files: { "p/pack.yaml": null, "passwd": "root:x:0:0:root:/root:/bin/bash\n" },
+    setup: (root) => fs.symlinkSync("../passwd", path.join(root, "p/pack.yaml")),
+    expect: [diag("PS4002", "p/pack.yaml", 1, 1, { message: /^pack\.yaml is a symlink that leads outside the pack/ })],
+  },
+  {
     name: "workflow-file-climbs-out",
     files: { "p/actions/deploy.yaml": "ref: p.deploy\nworkflow_file: ../../core/deploy.workflow.yaml\n" },
     expect: [diag("PS4002", "p/actions/deploy.yaml", 2, 16)],
