@@ -20,6 +20,7 @@ import { discover, displayPathFor, ListingCache, type PackLocation, type PathFin
 import type { FileUnit } from "./model.js"
 import { makeLocator } from "./positions.js"
 import { speculateYaml, type Speculation } from "./readAhead.js"
+import { explainedByDropped } from "./recover.js"
 import { UnitCache } from "./sources.js"
 import { textOf } from "./unit.js"
 import { readVcsCommit } from "./vcs.js"
@@ -147,7 +148,11 @@ const analyzeFrom = (
   for (const { display, finding: f } of pathFindings) diagnostics.push(toDiagnostic(display, f, f.position ?? START))
   for (const unit of units) for (const f of unit.findings) diagnostics.push(toDiagnostic(unit.file.display, f, locateIn(unit, f)))
   const crossFile: ReadonlyArray<UnitFinding> = [...linked.findings, ...checked.findings]
-  for (const { unit, finding: f } of crossFile) diagnostics.push(toDiagnostic(unit.file.display, f, locateIn(unit, f)))
+  for (const { unit, finding: f } of crossFile) {
+    // A required parameter "not given" where the parameters given did not decode, and the like (see recover.ts).
+    if (unit.dropped !== undefined && explainedByDropped(f, unit.dropped)) continue
+    diagnostics.push(toDiagnostic(unit.file.display, f, locateIn(unit, f)))
+  }
   const report: CompileReport = {
     diagnostics: sortDiagnostics(diagnostics), packs: [...linked.manifests.keys()].sort(), files: sources.files,
     stats: { files: sources.files, read: sources.read, parsed: sources.parsed, checked: state.checks.checked },

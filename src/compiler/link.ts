@@ -78,7 +78,15 @@ export const link = (units: ReadonlyArray<FileUnit>, packOfUnit: ReadonlyMap<Fil
   const manifests = new Map<string, FileUnit>()
   const components: Array<Component> = []
   const workflowUnits = new Map<string, FileUnit>()
+  // Refs named by files left out whole for their own errors, and packs with an action file whose
+  // `workflow_file` was left out: references to those are not reported as missing (see recover.ts).
+  const broken = new Set<string>()
+  const lostWorkflowFiles = new Set<string>()
   for (const unit of units) {
+    if (unit.declares !== undefined) broken.add(unit.declares)
+    if (unit.file.kind === "action" && unit.dropped?.some((p) => p === "" || p === "/workflow_file") === true) {
+      lostWorkflowFiles.add(packOfUnit.get(unit)!)
+    }
     if (unit.manifest !== undefined) {
       const existing = manifests.get(unit.manifest.ref)
       if (existing !== undefined) {
@@ -114,7 +122,7 @@ export const link = (units: ReadonlyArray<FileUnit>, packOfUnit: ReadonlyMap<Fil
     if (linkedGraphs.has(unit)) continue
     const standalone = unit.workflow!.standalone
     if (standalone === undefined) {
-      report(unit, finding("PS3006", "this workflow has no ref and no action links it with workflow_file", ""))
+      if (!lostWorkflowFiles.has(packOfUnit.get(unit)!)) report(unit, finding("PS3006", "this workflow has no ref and no action links it with workflow_file", ""))
       continue
     }
     components.push(standaloneAction(unit), workflowComponent(unit, standalone.ref, unit.packRef, standalone.refPointer))
@@ -158,9 +166,11 @@ export const link = (units: ReadonlyArray<FileUnit>, packOfUnit: ReadonlyMap<Fil
     }
   }
   const packs = new Set(manifests.keys())
+  // Packs among the compiled ones whose manifest did not decode: their own errors say what is wrong.
+  const unmanifested = new Set([...packOfUnit.values()].filter((pack) => !packs.has(pack)))
   const missingHint = (ref: string, candidates: Iterable<string>): { hint?: string } => {
     const pack = ref.includes(".") ? ref.slice(0, ref.indexOf(".")) : undefined
-    if (pack !== undefined && !packs.has(pack)) return { hint: `pack "${pack}" is not among the compiled packs; add its directory to the paths` }
+    if (pack !== undefined && !packs.has(pack) && !unmanifested.has(pack)) return { hint: `pack "${pack}" is not among the compiled packs; add its directory to the paths` }
     const hint = didYouMean(ref, candidates)
     return hint === undefined ? {} : { hint }
   }
@@ -171,7 +181,7 @@ export const link = (units: ReadonlyArray<FileUnit>, packOfUnit: ReadonlyMap<Fil
     for (const ref of component.links) {
       switch (ref.kind) {
         case "runtime": {
-          if (runtimes.has(ref.ref)) break
+          if (runtimes.has(ref.ref) || broken.has(ref.ref)) break
           const byName = ref.raw.includes(".") ? undefined : byRuntimeName.get(normalizeRuntimeName(ref.raw))?.[0]
           if (byName !== undefined) {
             if (ref.field !== undefined) patch[ref.field] = byName
@@ -185,12 +195,12 @@ export const link = (units: ReadonlyArray<FileUnit>, packOfUnit: ReadonlyMap<Fil
         }
         case "trigger": {
           const triggers = index.get("triggers") ?? new Map<string, Component>()
-          if (!triggers.has(ref.ref)) report(component.unit, finding("PS3002", `trigger ${ref.ref} is not defined`, ref.pointer, missingHint(ref.ref, triggers.keys())))
+          if (!triggers.has(ref.ref) && !broken.has(ref.ref)) report(component.unit, finding("PS3002", `trigger ${ref.ref} is not defined`, ref.pointer, missingHint(ref.ref, triggers.keys())))
           break
         }
         case "action": {
           const actions = index.get("actions") ?? new Map<string, Component>()
-          if (actions.has(ref.ref)) break
+          if (actions.has(ref.ref) || broken.has(ref.ref)) break
           if (component.section === "workflows" && INTERCEPTED_ACTIONS.has(ref.ref)) break
           report(component.unit, finding("PS3003", `action ${ref.ref} is not defined`, ref.pointer, missingHint(ref.ref, actions.keys())))
           break
@@ -203,6 +213,7 @@ export const link = (units: ReadonlyArray<FileUnit>, packOfUnit: ReadonlyMap<Fil
   for (const unit of manifests.values()) {
     for (const dependency of unit.manifest!.dependencies) {
       const target = manifests.get(dependency.ref)
+      if (target === undefined && unmanifested.has(dependency.ref)) continue
       if (target === undefined) {
         const close = nearest(dependency.ref, [...packs])
         report(unit, finding("PS3004", `dependency ${dependency.ref} is not among the compiled packs`, dependency.pointer,

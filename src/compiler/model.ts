@@ -101,5 +101,12 @@ export interface FileUnit {
   readonly components: ReadonlyArray<Component>
   readonly manifest?: ManifestInfo
   readonly workflow?: WorkflowModel
+  /**
+   * Pointers of the parts of the document left out because they did not decode (`""`: all of it), so that
+   * no later stage reports as missing what was left out (see recover.ts).
+   */
+  readonly dropped?: ReadonlyArray<string>
+  /** The ref a document left out whole names, when it names one: references to it are not reported as unknown. */
+  readonly declares?: string
   locate?: Locate
 }

@@ -7,11 +7,12 @@ import { fileCases } from "./files.js"
 import { linkCases } from "./link.js"
 import { parameterCases } from "./parameters.js"
 import { parseCases } from "./parse.js"
+import { recoveryCases } from "./recovery.js"
 import { ruleCases } from "./rules.js"
 import { severalCases } from "./several.js"
 import { workflowCases } from "./workflows.js"
 
 export const CASES: ReadonlyArray<CorpusCase> = [
   ...parseCases, ...encodingCases, ...decodeCases, ...linkCases, ...fileCases, ...parameterCases,
-  ...ruleCases, ...workflowCases, ...agentCases, ...severalCases,
+  ...ruleCases, ...workflowCases, ...agentCases, ...severalCases, ...recoveryCases,
 ]
