@@ -16,6 +16,8 @@ export interface Sources {
   readonly units: ReadonlyArray<FileUnit>
   readonly packOfUnit: ReadonlyMap<FileUnit, string>
   readonly locationOfFile: ReadonlyMap<string, PackLocation>
+  /** Each pack's directory as shown to the user, by pack ref. */
+  readonly packDirs: ReadonlyMap<string, string>
   /** Files that could not be read. */
   readonly findings: ReadonlyArray<PathFinding>
   readonly files: number
@@ -49,6 +51,18 @@ export interface WhileLoading {
   readonly whileWaiting: () => boolean
 }
 
+/** Two loads of one compile as one (the packs given, then a pack the compiler added). */
+export const joinSources = (a: Sources, b: Sources): Sources => ({
+  units: [...a.units, ...b.units],
+  packOfUnit: new Map([...a.packOfUnit, ...b.packOfUnit]),
+  locationOfFile: new Map([...a.locationOfFile, ...b.locationOfFile]),
+  packDirs: new Map([...b.packDirs, ...a.packDirs]),
+  findings: [...a.findings, ...b.findings],
+  files: a.files + b.files,
+  read: a.read + b.read,
+  parsed: a.parsed + b.parsed,
+})
+
 /** The pack's YAML files in the order they are loaded: the manifest (when it is read) first. */
 const filesOf = (location: PackLocation): ReadonlyArray<SourceFile> =>
   location.manifest === undefined ? location.files : [location.manifest, ...location.files]
@@ -63,9 +77,12 @@ export class UnitCache {
     return this.kept.size === 0
   }
 
-  /** `speculation`: YAML files the second thread began reading during discovery (see readAhead.ts); ended here. */
+  /**
+   * The units of the discovered packs (a compile may load more than one discovery; `sweep` ends it).
+   * `speculation`: YAML files the second thread began reading during discovery (see readAhead.ts); ended here.
+   */
   load(discovery: Discovery, nowMs: number, whileLoading?: WhileLoading, speculation?: Speculation): Sources {
-    const generation = ++this.generation
+    const generation = this.generation
     const findings: Array<PathFinding> = []
     let read = 0
     let parsed = 0
@@ -113,6 +130,7 @@ export class UnitCache {
     const units: Array<FileUnit> = []
     const packOfUnit = new Map<FileUnit, string>()
     const locationOfFile = new Map<string, PackLocation>()
+    const packDirs = new Map<string, string>()
     // Which files have the stamp they were last read with, in the order they are visited below; the others
     // are read (by a second thread as well, when they are many).
     const unchanged: Array<boolean> = []
@@ -142,6 +160,7 @@ export class UnitCache {
         const manifest = pack.location.manifest === undefined ? undefined : unitFor(pack.location.manifest, pack)
         pack.ref = manifest?.manifest?.ref ?? (manifest === undefined ? undefined : declaredPackRef(textOf(manifest.bytes))) ?? pack.directoryName
         files += (pack.location.manifest === undefined ? 0 : 1) + pack.location.files.length
+        if (!packDirs.has(pack.ref)) packDirs.set(pack.ref, pack.location.display)
         const first = units.length
         if (manifest !== undefined) {
           units.push(manifest)
@@ -157,7 +176,12 @@ export class UnitCache {
         whileLoading?.packLoaded(pack.ref, pack.location, units.slice(first))
       }
     }, whileLoading?.whileWaiting, speculation)
-    for (const [abs, known] of this.kept) if (known.seenIn !== generation) this.kept.delete(abs)
-    return { units, packOfUnit, locationOfFile, findings, files, read, parsed }
+    return { units, packOfUnit, locationOfFile, packDirs, findings, files, read, parsed }
+  }
+
+  /** Ends a compile: the files no load of it found are forgotten. */
+  sweep(): void {
+    for (const [abs, known] of this.kept) if (known.seenIn !== this.generation) this.kept.delete(abs)
+    this.generation++
   }
 }
