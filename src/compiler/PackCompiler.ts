@@ -16,7 +16,7 @@ import { CheckCache } from "./checkCache.js"
 import { BodyCache, emitBody, finalValue, packTextsAhead, PackTextsWhileLoading, type EmittedBody, type FinalComponent } from "./emit.js"
 import { severityOf, type Finding } from "./Finding.js"
 import { link, type Linked, type UnitFinding } from "./link.js"
-import { discover, displayPathFor, ListingCache, type PackLocation, type PathFinding } from "./load.js"
+import { discover, displayPathFor, ListingCache, unreadFindings, type PackLocation, type PathFinding } from "./load.js"
 import type { FileUnit } from "./model.js"
 import { makeLocator } from "./positions.js"
 import { speculateYaml, type Speculation } from "./readAhead.js"
@@ -142,10 +142,21 @@ const analyzeFrom = (
     whileWaiting: whileLoading.whileWaiting,
   }
   const given = state.sources.load(discovery, now, loading, speculation)
-  const { sources, linked, shippedPacks } = withShippedCore(state, given, cwd, now, loading)
+  const { sources, linked, shippedPacks, shippedLocations } = withShippedCore(state, given, cwd, now, loading)
   state.sources.sweep()
   const { units, locationOfFile } = sources
-  const pathFindings: ReadonlyArray<PathFinding> = [...discovery.findings, ...sources.findings]
+  const pathFindings: Array<PathFinding> = [...discovery.findings, ...sources.findings]
+  const entryPoints = new Map<PackLocation, Array<string>>()
+  for (const { component } of linked.components) {
+    const location = component.entryPoint === undefined ? undefined : locationOfFile.get(component.unit.file.abs)
+    if (location === undefined) continue
+    const used = entryPoints.get(location) ?? []
+    used.push(path.posix.normalize(`${component.entryPoint!.directory}/${component.entryPoint!.value}`))
+    entryPoints.set(location, used)
+  }
+  for (const location of [...discovery.packs, ...shippedLocations]) {
+    if (location.unread.length > 0) pathFindings.push(...unreadFindings(location, entryPoints.get(location) ?? []))
+  }
   const progress: CheckProgress = { done: 0, patches: new Map() }
   const manifestValues = new Map<string, JsonObject>()
   for (const [ref, unit] of linked.manifests) manifestValues.set(ref, unit.manifest!.value)
@@ -190,21 +201,23 @@ const analyzeFrom = (
  */
 const withShippedCore = (
   state: CompilerState, given: Sources, cwd: string, now: number, loading: WhileLoading | undefined,
-): { readonly sources: Sources; readonly linked: Linked; readonly shippedPacks: ReadonlyArray<string> } => {
+): { readonly sources: Sources; readonly linked: Linked; readonly shippedPacks: ReadonlyArray<string>; readonly shippedLocations: ReadonlyArray<PackLocation> } => {
   const display = displayPathFor(cwd)(state.shippedCore)
   const linked = link(given.units, given.packOfUnit, { packDirs: given.packDirs, shippedCore: { display, state: "unused" } })
-  if (!linked.missing.has(CORE_PACK)) return { sources: given, linked, shippedPacks: [] }
+  if (!linked.missing.has(CORE_PACK)) return { sources: given, linked, shippedPacks: [], shippedLocations: [] }
   const core = discover([state.shippedCore], cwd, state.listings)
   const found = core.packs.length === 1 && core.findings.length === 0
   if (!found) {
     // Linked again only for the hints: they say this installation has no core pack.
-    return { sources: given, linked: link(given.units, given.packOfUnit, { packDirs: given.packDirs, shippedCore: { display, state: "absent" } }), shippedPacks: [] }
+    const absent = link(given.units, given.packOfUnit, { packDirs: given.packDirs, shippedCore: { display, state: "absent" } })
+    return { sources: given, linked: absent, shippedPacks: [], shippedLocations: [] }
   }
   const sources = joinSources(given, state.sources.load(core, now, loading))
   return {
     sources,
     linked: link(sources.units, sources.packOfUnit, { packDirs: sources.packDirs, shippedCore: { display, state: "added" } }),
     shippedPacks: [CORE_PACK],
+    shippedLocations: core.packs,
   }
 }
 

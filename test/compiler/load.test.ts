@@ -52,8 +52,9 @@ describe("a pack.yaml that is a symlink", () => {
     writeFiles(root, {
       "elsewhere/passwd": PASSWD,
       "p/triggers/t.yaml": "ref: p.t\nparameters: {x: {type: strng}}\n",
-      "p/meta/pack.yaml": 'ref: p\nversion: "1.0.0"\n',
+      "elsewhere/pack.yaml": 'ref: p\nversion: "1.0.0"\n',
     })
+    if (target(root) === "meta/pack.yaml") writeFiles(root, { "p/meta/pack.yaml": 'ref: p\nversion: "1.0.0"\n' })
     fs.symlinkSync(target(root), path.join(root, "p/pack.yaml"))
     return root
   }
@@ -81,7 +82,14 @@ describe("a pack.yaml that is a symlink", () => {
     const root = packWithManifestLink(() => "meta/pack.yaml")
     const report = await validate([path.join(root, "p")])
     expect(report.packs).toEqual(["p"])
-    expect(report.diagnostics.map((d) => d.code)).not.toContain("PS4002")
+    // Only the trigger's own error: the folder the manifest is in is read.
+    expect(report.diagnostics.map((d) => d.code)).toEqual(["PS2006"])
+  })
+
+  it("is refused when it leads to a pack.yaml of another pack", async () => {
+    const root = packWithManifestLink((root) => path.join(root, "elsewhere/pack.yaml"))
+    const report = await validate([path.join(root, "p")])
+    expect(report.diagnostics.map((d) => d.code)).toEqual(["PS4002", "PS2006"])
   })
 
   it("is refused on a recompile after a regular pack.yaml was replaced by a link out of the pack", () =>
