@@ -275,6 +275,8 @@ export const link = (units: ReadonlyArray<FileUnit>, packOfUnit: ReadonlyMap<Fil
             if (ref.field !== undefined) patch[ref.field] = byName
             break
           }
+          // Named before any hint is looked for: a close name elsewhere must not keep the pack from being added.
+          if (!compiled(packOf(ref.ref))) missing.add(packOf(ref.ref))
           report(component.unit, finding("PS3001", `runtime ${JSON.stringify(ref.raw)} (${ref.ref}) is not defined`, ref.pointer, runtimeHint(component.pack, ref)))
           break
         }
@@ -309,10 +311,7 @@ export const link = (units: ReadonlyArray<FileUnit>, packOfUnit: ReadonlyMap<Fil
       if (named !== undefined && named !== ref.ref) return { hint: `did you mean "${named}"?` }
     }
     const target = packOf(ref.ref)
-    if (!compiled(target)) {
-      missing.add(target)
-      return { hint: notCompiledHint(target, context) }
-    }
+    if (!compiled(target)) return { hint: notCompiledHint(target, context) }
     if (raw.includes(".")) return { hint: didYouMean(ref.ref, runtimes.keys()) ?? absentHint("runtime", ref.ref, target, runtimes, context) }
     // A name of the component's own pack (a runner that is no family): what runtimes are called here, or where to add one.
     if (target === pack && !runtimeFamilyOf(raw)) {

@@ -59,6 +59,15 @@ describe("a user's pack that uses core, compiled alone", () => {
     expect(plain.shippedPacks).toEqual([])
   })
 
+  it("adds core even when a runtime of the pack has a name close to the one written", async () => {
+    const report = await validate([userPack({
+      "mine/pack.yaml": USER_PACK["mine/pack.yaml"]!, "mine/actions/hello.yaml": USER_PACK["mine/actions/hello.yaml"]!,
+      "mine/actions/hello.sh": USER_PACK["mine/actions/hello.sh"]!, "mine/runtimes/shelly.yaml": "ref: mine.shelly\nname: shelly\naliases: [shelly]\n",
+    })])
+    expect(render(report.diagnostics)).toBe("")
+    expect(report.shippedPacks).toEqual(["core"])
+  })
+
   it("uses a core pack given in the paths instead, and says where to add what it lacks", async () => {
     const root = writeFiles(tempDir("packsmith-own-core-"), { ...MINI_CORE, ...USER_PACK, "mine/actions/rb.yaml": "ref: mine.rb\nrunner_type: ruby\nentry_point: hello.sh\n" })
     const report = await validate([path.join(root, "mine"), path.join(root, "core")])
