@@ -1,9 +1,9 @@
 import { Effect } from "effect"
-import { PackCompiler } from "packsmith"
+import { PackCompiler, SHIPPED_PACKS_DIR } from "packsmith"
 
 const program = Effect.gen(function* () {
   const compiler = yield* PackCompiler
-  const { bundle, diagnostics } = yield* compiler.compile(["packs"], { workspace: "demo" })
+  const { bundle, diagnostics } = yield* compiler.compile([SHIPPED_PACKS_DIR], { workspace: "demo" })
   console.log(bundle.digest, Object.keys(bundle.body.packs), `${diagnostics.length} warnings`)
   return bundle.digest
 })

@@ -1,23 +1,50 @@
 /**
- * packsmith's programmatic API: the services and layers a program composes, and the domain types they speak.
+ * packsmith's programmatic API: the services a program composes (each named for its capability, as
+ * `yield* PackCompiler`, `PackCompiler.Default`), their layers and typed errors, and the domain types they
+ * speak; the parts of a pack under `Pack`. test/package/api.test.ts pins this list: additions are deliberate.
  */
 export * from "./domain/index.js"
-export { PackCompiler, CompileFailed, type CompileReport, type CompileOptions, type CompiledBundle } from "./compiler/index.js"
-export { CODES, ALL_CODES, type CodeInfo } from "./compiler/codes.js"
-export { readBundleFile, decodeBundleText, BundleTooLarge, BundleNotReadable, MalformedBundleJson, DEFAULT_MAX_BUNDLE_BYTES } from "./services/BundleFile.js"
-export { diffBundles, isEmptyDiff, type BundleDiff, type ComponentChange, type ComponentId, type FieldChange } from "./services/BundleDiff.js"
 export { PACKSMITH_VERSION } from "./version.js"
-export * from "./domain/Detection.js"
-export * from "./domain/HostPolicy.js"
-export * from "./domain/Resolution.js"
-export * from "./sql/index.js"
-export { RuntimeDetection, DEFAULT_PROBE_TIMEOUT, type DetectOptions } from "./services/RuntimeDetection.js"
-export { RuntimeResolver, type ResolveRequest } from "./services/RuntimeResolver.js"
-export { parseHostPolicy, loadHostPolicy, type LoadHostPolicyOptions } from "./services/HostPolicy.js"
-export { ComponentSource, ComponentSourceUnavailable, locatePackDirs, materializeBundle, type ComponentSourceShape, type FromBundleOptions } from "./services/ComponentSource.js"
-export {
-  Registry, Conflict, InvalidName, NotFound, type BundleSelector, type BundleSummary, type ListOptions, type PackDetail,
-  type PackListing, type RuntimeDetail,
+
+// Compiling packs into bundles
+export * from "./compiler/index.js"
+
+// Bundles: files, verification (re-exported from ./domain), diffs
+export { BundleNotReadable, BundleTooLarge, decodeBundleText, MalformedBundleJson, readBundleFile } from "./services/BundleFile.js"
+export { diffBundles, isEmptyDiff } from "./services/BundleDiff.js"
+export type { BundleDiff, ComponentChange, ComponentId, ComponentKind, FieldChange } from "./services/BundleDiff.js"
+
+// The registry: bundles in, components out
+export { BundleRegistry } from "./services/BundleRegistry.js"
+export type {
+  ChangeCounts,
+  RegisterError,
+  RegisterOptions,
+  RegisterPhase,
+  RegisterProgress,
+  RegisterResult,
+  RegistryKind,
+} from "./services/BundleRegistry.js"
+export { Conflict, InvalidName, NotFound, Registry } from "./services/Registry.js"
+export type {
+  ActionSummary,
+  BundleSelector,
+  BundleSummary,
+  ListOptions,
+  NotFoundKind,
+  PackDetail,
+  PackListing,
+  RuntimeDetail,
 } from "./services/Registry.js"
-export { BundleRegistry, type RegisterOptions, type RegisterProgress, type RegisterResult, type RegisterError, type ChangeCounts } from "./services/BundleRegistry.js"
-export { RuntimeAutoRegistration, type AutoRegistrationOptions, type AutoRegistrationReport } from "./services/RuntimeAutoRegistration.js"
+
+// Storage
+export * from "./sql/index.js"
+
+// Runtimes on a host: detection, auto-registration, host policy, resolution of an action to a command
+export { RuntimeDetection, type DetectOptions } from "./services/RuntimeDetection.js"
+export { RuntimeAutoRegistration } from "./services/RuntimeAutoRegistration.js"
+export type { AutoRegistered, AutoRegistrationOptions, AutoRegistrationReport, AutoSkipped } from "./services/RuntimeAutoRegistration.js"
+export { loadHostPolicy, parseHostPolicy, type LoadHostPolicyOptions } from "./services/HostPolicy.js"
+export { RuntimeResolver, type ResolveRequest } from "./services/RuntimeResolver.js"
+export { ComponentSource, ComponentSourceUnavailable, locatePackDirs, materializeBundle } from "./services/ComponentSource.js"
+export type { ComponentSourceShape, FromBundleOptions, FromRegistryOptions } from "./services/ComponentSource.js"

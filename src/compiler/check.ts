@@ -4,8 +4,8 @@
  */
 import * as fs from "node:fs"
 import * as path from "node:path"
-import { SECRET_REF_PATTERN } from "../domain/Parameters.js"
 import { runtimeFamilyOf } from "../domain/RuntimeFamily.js"
+import { scanValueForSecrets, secretScan } from "../domain/SecretValues.js"
 import { sha256Hex as createSha, type BundleFile } from "../domain/Bundle.js"
 import type { JsonObject } from "../domain/SourceFields.js"
 import { finding, pointerJoin, didYouMean, type Finding } from "./Finding.js"
@@ -217,11 +217,6 @@ const requiredWithoutDefault = (schema: JsonObject | undefined): Array<string> =
   return required.filter((name) => !Object.prototype.hasOwnProperty.call(properties[name] ?? {}, "default"))
 }
 
-const secretNames = (schema: JsonObject | undefined): Set<string> => {
-  const properties = (schema?.["properties"] ?? {}) as Record<string, JsonObject>
-  return new Set(Object.entries(properties).filter(([, p]) => p["secret"] === true).map(([name]) => name))
-}
-
 /** `targetPointer`: where the invoked action is named, reported at when no parameters are given at all. */
 const checkInvocation = (
   target: Component | undefined, params: JsonObject, pointer: string, targetPointer: string, what: string, out: Array<Finding>,
@@ -233,11 +228,10 @@ const checkInvocation = (
       out.push(finding("PS4027", `${what} does not give "${name}", which ${target.ref} requires`, Object.keys(params).length === 0 ? targetPointer : pointer))
     }
   }
-  for (const name of secretNames(schema)) {
-    const value = params[name]
-    if (value !== undefined && !(typeof value === "string" && (SECRET_REF_PATTERN.test(value) || isTemplated(value)))) {
-      out.push(finding("PS4008", `"${name}" is a secret parameter of ${target.ref}; do not write its value`, pointerJoin(pointer, name), { hint: "use a secret:<name> ref or a template" }))
-    }
+  const secrets = secretScan()
+  scanValueForSecrets(secrets, schema, params, pointer)
+  for (const leak of secrets.leaks) {
+    out.push(finding("PS4008", `"${leak.property}" is a secret parameter of ${target.ref}; do not write its value`, leak.pointer, { hint: "use a secret:<name> ref or a template" }))
   }
 }
 
@@ -267,7 +261,10 @@ export const check = (
       const family = familyOfRuntime(runtime, index)
       const value = entry.value
       const abs = entryPointPath(component, location)
-      if (abs === undefined) {
+      if (path.sep === "/" && value.includes("\\")) {
+        // A file name with a backslash is a path on other hosts: the bundle could not carry it as it is.
+        out.push(finding("PS4002", `entry point ${JSON.stringify(value)} has a backslash`, entry.pointer, { hint: "separate directories with /, and rename files whose names have a backslash" }))
+      } else if (abs === undefined) {
         out.push(finding("PS4002", `entry point ${JSON.stringify(value)} leaves the pack`, entry.pointer, { hint: "give a path relative to the pack's " + entry.directory + "/ directory" }))
       } else {
         const listedPlain = location.plainFiles.get(entry.directory)?.has(value) === true

@@ -11,6 +11,7 @@ import type { PackManifestSource } from "../domain/Pack.js"
 import { SECRET_REF_PATTERN } from "../domain/Parameters.js"
 import type { PermissionSetSource } from "../domain/PermissionSet.js"
 import { COMPONENT_NAME_PATTERN, COMPONENT_REF_PATTERN, PACK_REF_PATTERN } from "../domain/Refs.js"
+import { describeSecretLeak, SECRET_ENV_NAME, scanSchemaForSecrets, scanValueForSecrets, secretScan } from "../domain/SecretValues.js"
 import type { RuleSource } from "../domain/Rule.js"
 import type { RuntimeSource } from "../domain/Runtime.js"
 import { CORE_RUNTIME_REFS, aliasesOf, runtimeFamilyOf } from "../domain/RuntimeFamily.js"
@@ -138,8 +139,30 @@ export const runtimeGuess = (pack: string, runner: string): string => {
 const runtimeLink = (pack: string, runner: string, pointer: string): LinkRef =>
   ({ kind: "runtime", ref: runtimeGuess(pack, runner), raw: runner, pointer, field: "runtime" })
 
-/** Parameter checks that need only the schema: positions, immutable defaults, secrets, default validity. */
-export const checkParameters = (compiled: CompiledParameters, out: Array<Finding>): void => {
+/** A pointer into a compiled schema, as a pointer into the file it was compiled from (a flat map has no `/properties`). */
+const sourcePointer = (compiled: CompiledParameters, pointer: string): string =>
+  compiled.pointer + (compiled.flat && pointer.startsWith("/properties/") ? pointer.slice("/properties".length) : pointer)
+
+/**
+ * Parameter checks that need only the schema: positions, immutable defaults, secrets, default validity.
+ * `examples`: the component's examples, whose `parameters` may not give a secret parameter a value either.
+ */
+export const checkParameters = (compiled: CompiledParameters, out: Array<Finding>, examples?: ReadonlyArray<unknown>): void => {
+  const secrets = secretScan()
+  scanSchemaForSecrets(secrets, compiled.schema, "")
+  for (const leak of secrets.leaks) {
+    const ownDefault = leak.keyword === "default" && leak.owner === leak.property
+    out.push(finding("PS4008", describeSecretLeak(leak), sourcePointer(compiled, leak.pointer),
+      { hint: ownDefault ? "use a secret:<name> ref, or remove the default" : "use a secret:<name> ref or a template, or leave the value out" }))
+  }
+  examples?.forEach((example, i) => {
+    if (typeof example !== "object" || example === null || !Object.prototype.hasOwnProperty.call(example, "parameters")) return
+    const given = secretScan()
+    scanValueForSecrets(given, compiled.schema, (example as { readonly parameters: unknown }).parameters, pointerJoin("/examples", i, "parameters"))
+    for (const leak of given.leaks) {
+      out.push(finding("PS4008", `example ${i} gives secret parameter "${leak.property}" a literal value`, leak.pointer, { hint: "use a secret:<name> ref in examples" }))
+    }
+  })
   const positioned: Array<{ position: number; pointer: string; name: string; order: number }> = []
   for (const parameter of compiled.parameters) {
     const schema = parameter.schema
@@ -151,14 +174,9 @@ export const checkParameters = (compiled: CompiledParameters, out: Array<Finding
     if (schema["immutable"] === true && !hasDefault) {
       out.push(finding("PS4006", `immutable parameter "${parameter.name}" has no default`, parameter.pointer))
     }
-    if (!hasDefault) continue
+    // A secret's default is a ref or a template (reported above when it is not), never checked as a value.
+    if (!hasDefault || schema["secret"] === true) continue
     const defaultPointer = () => pointerJoin(parameter.pointer, "default")
-    if (schema["secret"] === true) {
-      if (!(typeof value === "string" && (SECRET_REF_PATTERN.test(value) || isTemplated(value)))) {
-        out.push(finding("PS4008", `secret parameter "${parameter.name}" has a literal default`, defaultPointer(), { hint: "use a secret:<name> ref, or remove the default" }))
-      }
-      continue
-    }
     // Most defaults plainly fit their schema (`default` itself is only an annotation there).
     if (isTemplated(value) || plainlyValid(schema, value)) continue
     const { default: _default, ...withoutDefault } = schema
@@ -190,7 +208,7 @@ const outputSchema = (source: { output?: JsonObject | undefined; output_schema?:
   const properties = { ...(b.schema["properties"] as JsonObject), ...(a.schema["properties"] as JsonObject) }
   const required = unique([...(a.schema["required"] as Array<string> | undefined ?? []), ...(b.schema["required"] as Array<string> | undefined ?? [])]).sort()
   const schema: JsonObject = { ...b.schema, ...a.schema, properties, ...(required.length > 0 ? { required } : {}) }
-  return { schema, parameters: [...a.parameters, ...b.parameters], flat: a.flat }
+  return { schema, parameters: [...a.parameters, ...b.parameters], flat: a.flat, pointer: a.pointer }
 }
 
 const checkRuntimeVersionRange = (range: string | undefined, pointer: string, out: Array<Finding>): void => {
@@ -210,8 +228,6 @@ const retention = (source: { log_retention_policy?: unknown; log_retention_limit
 })
 
 // ---------------------------------------------------------------------------------------------------- pack
-
-const SECRET_NAME = /(token|secret|password|passwd|credential|private_key|api_key|_key$)/i
 
 export const normalizePack = (source: PackManifestSource, ctx: NormalizeContext, directoryName: string): Normalized => {
   const { out } = ctx
@@ -236,12 +252,10 @@ export const normalizePack = (source: PackManifestSource, ctx: NormalizeContext,
   const conf = confSource === undefined ? undefined : compileParameters(confSource, confPointer, out)
   if (conf !== undefined) checkParameters(conf, out)
   if (conf !== undefined && source.config !== undefined) {
-    for (const parameter of conf.parameters) {
-      if (parameter.schema["secret"] !== true || !Object.prototype.hasOwnProperty.call(source.config, parameter.name)) continue
-      const value = source.config[parameter.name]
-      if (!(typeof value === "string" && (SECRET_REF_PATTERN.test(value) || isTemplated(value)))) {
-        out.push(finding("PS4008", `config value "${parameter.name}" is secret and must not be written in the pack`, pointerJoin("/config", parameter.name), { hint: "use a secret:<name> ref" }))
-      }
+    const secrets = secretScan()
+    scanValueForSecrets(secrets, conf.schema, source.config, "/config")
+    for (const leak of secrets.leaks) {
+      out.push(finding("PS4008", `config value "${leak.property}" is secret and must not be written in the pack`, leak.pointer, { hint: "use a secret:<name> ref" }))
     }
     const result = validateAgainst(conf.schema, source.config)
     if (!result.ok) {
@@ -331,7 +345,7 @@ export const normalizeAction = (source: ActionSource, ctx: NormalizeContext): No
   const { pack, out } = ctx
   const id = identity(source, ctx)
   const parameters = compileParameters(source.parameters, "/parameters", out)
-  checkParameters(parameters, out)
+  checkParameters(parameters, out, source.examples)
   const output = outputSchema(source, out)
   checkRuntimeVersionRange(source.runtime_version, "/runtime_version", out)
   for (const [name, range] of Object.entries(source.required_worker_runtimes ?? {})) {
@@ -633,7 +647,7 @@ export const normalizeWorkflow = (source: WorkflowSource, ctx: NormalizeContext)
   })
   const standalone = source.ref !== undefined || source.name !== undefined
   const parameters = compileParameters(source.parameters, "/parameters", out)
-  checkParameters(parameters, out)
+  checkParameters(parameters, out, source.examples)
   const output = outputSchema(source, out)
   if (!standalone) return { components: [], workflow: { graph, tasks: tasks.map((t) => t.model) } }
   const id = identity(source, ctx)
@@ -663,7 +677,7 @@ export const normalizeProfile = (source: RuntimeProfileSource, ctx: NormalizeCon
     if (arg.trim() === "" || arg.includes("\0")) out.push(finding("PS4022", "fixed_args entries must be non-empty and free of NUL bytes", pointerJoin("/fixed_args", i)))
   })
   for (const [name, value] of Object.entries(source.env ?? {})) {
-    if (SECRET_NAME.test(name) && !SECRET_REF_PATTERN.test(value)) {
+    if (SECRET_ENV_NAME.test(name) && !SECRET_REF_PATTERN.test(value)) {
       out.push(finding("PS4008", `env ${name} looks secret and must not be written in the pack`, pointerJoin("/env", name), { hint: "use a secret:<name> ref" }))
     }
   }

@@ -30,6 +30,8 @@ export interface CompiledParameters {
   readonly parameters: ReadonlyArray<ParameterInfo>
   /** The source was a flat map (pointers to parameters have no `/properties`). */
   readonly flat: boolean
+  /** Where the schema is written in its file. */
+  readonly pointer: string
 }
 
 const JSON_TYPES = new Set(["string", "number", "integer", "boolean", "object", "array", "null"])
@@ -168,17 +170,17 @@ const parameterInfos = (schema: JsonObject, source: Record<string, unknown>, poi
 
 /** `source` absent: an empty object schema. */
 export const compileParameters = (source: JsonObject | undefined, pointer: string, out: Array<Finding>): CompiledParameters => {
-  if (source === undefined) return { schema: { properties: {}, type: "object" }, parameters: [], flat: true }
+  if (source === undefined) return { schema: { properties: {}, type: "object" }, parameters: [], flat: true, pointer }
   if (typeof source["type"] === "string" || Array.isArray(source["type"])) {
     if (source["type"] !== "object") out.push(finding("PS2006", `a parameter schema must have type "object"`, pointerJoin(pointer, "type")))
     const schema = compileNode(source, pointer, out, false) as JsonObject
     const withProperties = isObject(schema["properties"]) ? schema : withMembers(schema, { properties: {} }) as JsonObject
-    return { schema: withProperties, parameters: parameterInfos(withProperties, source, pointer, false), flat: false }
+    return { schema: withProperties, parameters: parameterInfos(withProperties, source, pointer, false), flat: false, pointer }
   }
   const properties: Record<string, unknown> = {}
   for (const name of sortKeys(Object.keys(source))) {
     setMember(properties, name, compileNode(source[name], pointerJoin(pointer, name), out, true))
   }
   const schema = liftRequired({ properties: source }, { properties, type: "object" })
-  return { schema, parameters: parameterInfos(schema, source, pointer, true), flat: true }
+  return { schema, parameters: parameterInfos(schema, source, pointer, true), flat: true, pointer }
 }

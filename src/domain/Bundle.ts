@@ -6,6 +6,8 @@ import { createHash } from "node:crypto"
 import { Either, ParseResult, Schema } from "effect"
 import { Action } from "./Action.js"
 import { AgentManifest } from "./AgentManifest.js"
+import { bodyInvariantIssues, envelopeShapeIssues } from "./BundleInvariants.js"
+import { pointerJoin, pointerOf } from "./JsonPointer.js"
 import { PackManifest } from "./Pack.js"
 import { PermissionSet } from "./PermissionSet.js"
 import { Digest } from "./Refs.js"
@@ -106,13 +108,21 @@ export class UnsupportedBundleFormat extends Schema.TaggedError<UnsupportedBundl
   }
 }
 
+/** How many issues a message lists; the error itself carries every one. */
+const LISTED_ISSUES = 20
+
 export class InvalidBundle extends Schema.TaggedError<InvalidBundle>()("InvalidBundle", {
   reason: Schema.String,
+  /** `path`: where the problem is; the verifier names it by RFC 6901 pointer into the envelope. */
   issues: Schema.Array(Schema.Struct({ path: Schema.String, message: Schema.String })),
 }) {
   override get message() {
-    const first = this.issues[0]
-    return first === undefined ? `invalid bundle: ${this.reason}` : `invalid bundle: ${this.reason} (${first.path}: ${first.message})`
+    if (this.issues.length === 0) return `invalid bundle: ${this.reason}`
+    const [first] = this.issues
+    if (this.issues.length === 1) return `invalid bundle: ${this.reason} (${first!.path}: ${first!.message})`
+    const listed = this.issues.slice(0, LISTED_ISSUES).map((issue) => `\n  ${issue.path}: ${issue.message}`).join("")
+    const more = this.issues.length > LISTED_ISSUES ? `\n  … and ${this.issues.length - LISTED_ISSUES} more` : ""
+    return `invalid bundle: ${this.reason} (${this.issues.length} problems):${listed}${more}`
   }
 }
 
@@ -214,40 +224,56 @@ const canonicalOrReason = (value: unknown): string | { readonly reason: string }
   }
 }
 
+/** A provenance source root is where the sources were, relative to the compiling directory. */
+const absoluteSourceRoot = (sourceRoot: string): boolean =>
+  sourceRoot.split(",").some((part) => part.startsWith("/") || part.startsWith("\\") || /^[A-Za-z]:[\\/]/.test(part))
+
 /**
- * Checks that an untrusted value is a bundle this version understands, that its body hashes to its digest
- * and that every blob matches its hash and every referenced file has its blob.
+ * Checks that an untrusted value is a bundle this version understands and the compiler could have made:
+ * no key or nesting the compiler never emits, the envelope matching the schemas (no excess property at any
+ * depth), the body hashing to its digest, every blob matching its hash and every referenced file having its
+ * blob, and the body holding the compiler's invariants (BundleInvariants.ts). Every problem found is
+ * reported, each at its JSON pointer.
  */
 export const verifyBundle = (input: unknown): Either.Either<BundleEnvelope, BundleVerificationError> => {
   if (typeof input === "object" && input !== null && "format" in input && input.format !== BUNDLE_FORMAT) {
     return Either.left(new UnsupportedBundleFormat({ format: String(input.format), supported: [BUNDLE_FORMAT] }))
   }
+  const shape = envelopeShapeIssues(input)
+  if (shape.issues.length > 0) {
+    return Either.left(new InvalidBundle({ reason: "the bundle has keys or nesting the compiler never emits", issues: shape.issues }))
+  }
   const decoded = decodeEnvelope(input, { errors: "all", onExcessProperty: "error" })
   if (Either.isLeft(decoded)) {
     const issues = ParseResult.ArrayFormatter.formatErrorSync(decoded.left)
-      .map((issue) => ({ path: issue.path.map(String).join("."), message: issue.message }))
+      .map((issue) => ({ path: pointerOf(issue.path), message: issue.message }))
     return Either.left(new InvalidBundle({ reason: "the envelope does not match the bundle schema", issues }))
   }
   const envelope = decoded.right
   const canonical = canonicalOrReason(envelope.body)
   if (typeof canonical !== "string") {
-    return Either.left(new InvalidBundle({ reason: "the body is not plain JSON", issues: [{ path: "body", message: canonical.reason }] }))
+    return Either.left(new InvalidBundle({ reason: "the body is not plain JSON", issues: [{ path: "/body", message: canonical.reason }] }))
   }
   const actual = digestOfCanonicalBody(canonical)
   if (actual !== envelope.digest) {
     return Either.left(new BundleDigestMismatch({ declared: envelope.digest, actual }))
   }
   const issues: Array<{ path: string; message: string }> = []
+  if (absoluteSourceRoot(envelope.provenance.source_root)) {
+    issues.push({ path: "/provenance/source_root", message: "is an absolute path; a bundle records where its sources were relative to the compiling directory" })
+  }
   for (const [hash, base64] of Object.entries(envelope.blobs)) {
     const bytes = Buffer.from(base64, "base64")
-    if (bytes.toString("base64") !== base64) issues.push({ path: `blobs.${hash}`, message: "not canonical base64" })
-    else if (sha256Hex(bytes) !== hash) issues.push({ path: `blobs.${hash}`, message: "content does not hash to its key" })
+    if (bytes.toString("base64") !== base64) issues.push({ path: pointerJoin("/blobs", hash), message: "not canonical base64" })
+    else if (sha256Hex(bytes) !== hash) issues.push({ path: pointerJoin("/blobs", hash), message: "content does not hash to its key" })
   }
   for (const [path, file] of Object.entries(envelope.body.files)) {
     const blob = envelope.blobs[file.sha256]
-    if (blob === undefined) issues.push({ path: `body.files.${path}`, message: `no blob ${file.sha256}` })
-    else if (Buffer.byteLength(blob, "base64") !== file.size) issues.push({ path: `body.files.${path}`, message: "blob size differs from the file table" })
+    if (blob === undefined) issues.push({ path: pointerJoin("/body/files", path), message: `no blob ${file.sha256}` })
+    else if (Buffer.byteLength(blob, "base64") !== file.size) issues.push({ path: pointerJoin("/body/files", path), message: "blob size differs from the file table" })
   }
-  if (issues.length > 0) return Either.left(new InvalidBundle({ reason: "blobs do not match the file table", issues }))
+  // The secret scan may take a few steps per JSON node: linear in the bundle, whatever its schemas do.
+  issues.push(...bodyInvariantIssues(envelope.body, { secretBudget: 8 * shape.nodes + 10_000 }))
+  if (issues.length > 0) return Either.left(new InvalidBundle({ reason: "the bundle breaks the compiler's invariants", issues }))
   return Either.right(envelope)
 }

@@ -9,6 +9,8 @@ import { Context, Effect, Either, Layer, Option, Schema } from "effect"
 import { parse as parseYaml } from "yaml"
 import { Action } from "../domain/Action.js"
 import type { BundleEnvelope } from "../domain/Bundle.js"
+import { fileKeyProblem } from "../domain/BundleInvariants.js"
+import { PACK_REF_PATTERN } from "../domain/Refs.js"
 import { Runtime } from "../domain/Runtime.js"
 import type { RuntimeProfile } from "../domain/RuntimeProfile.js"
 import { type NotFound, Registry, type RuntimeDetail } from "./Registry.js"
@@ -224,19 +226,22 @@ export const locatePackDirs = (paths: ReadonlyArray<string>, cwd: string = proce
     }),
   })
 
-const isSafeKey = (key: string): boolean => {
-  if (key === "" || nodePath.isAbsolute(key) || key.includes("\\") || key.includes("\u0000")) return false
-  return key.split("/").every((segment) => segment !== "" && segment !== "." && segment !== "..")
-}
-
 /**
- * Writes a (verified) bundle's files under `root/<pack>/<path>` with their modes, so its packs can run on this
- * host. Files already there with the right content are left alone; `root` is meant to be per digest.
+ * Writes a verified bundle's files under `root/<pack>/<path>` with their modes, so its packs can run on this
+ * host. Files already there with the right content are left alone; `root` is meant to be per digest. Every
+ * key is checked before anything is written (verification already refused a bad one: this is the last line).
  */
 export const materializeBundle = Effect.fn("ComponentSource.materializeBundle")(function* (bundle: BundleEnvelope, root: string) {
   const source = `bundle ${bundle.digest}`
   for (const pack of Object.keys(bundle.body.packs)) {
-    if (!isSafeKey(pack)) return yield* new ComponentSourceUnavailable({ source, reason: `pack ref ${JSON.stringify(pack)} is not a directory name` })
+    if (!PACK_REF_PATTERN.test(pack)) return yield* new ComponentSourceUnavailable({ source, reason: `pack ref ${JSON.stringify(pack)} is not a directory name` })
+  }
+  for (const [key, file] of Object.entries(bundle.body.files)) {
+    const problem = fileKeyProblem(key)
+    if (problem !== undefined || !Object.prototype.hasOwnProperty.call(bundle.body.packs, key.slice(0, key.indexOf("/")))) {
+      return yield* new ComponentSourceUnavailable({ source, reason: `file table entry ${JSON.stringify(key)} ${problem ?? "is outside every pack of the bundle"}` })
+    }
+    if (bundle.blobs[file.sha256] === undefined) return yield* new ComponentSourceUnavailable({ source, reason: `no blob for ${key}` })
   }
   // Every pack gets its directory, even one without files: it is the working directory of its actions.
   yield* Effect.tryPromise({
@@ -244,9 +249,7 @@ export const materializeBundle = Effect.fn("ComponentSource.materializeBundle")(
     catch: (error) => new ComponentSourceUnavailable({ source, reason: `cannot create ${root}: ${error instanceof Error ? error.message : String(error)}` }),
   })
   for (const [key, file] of Object.entries(bundle.body.files)) {
-    if (!isSafeKey(key)) return yield* new ComponentSourceUnavailable({ source, reason: `file table entry ${JSON.stringify(key)} leaves the bundle directory` })
-    const blob = bundle.blobs[file.sha256]
-    if (blob === undefined) return yield* new ComponentSourceUnavailable({ source, reason: `no blob for ${key}` })
+    const blob = bundle.blobs[file.sha256]!
     const target = nodePath.join(root, key)
     yield* Effect.tryPromise({
       try: async () => {

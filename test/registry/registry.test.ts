@@ -68,9 +68,11 @@ const insertAdhocAction = (workspace: string, ref: string, packRef: string) =>
       values (${id}, ${ref}, ${packRef}, 'made through the API', ${JSON.stringify({ ref })}::jsonb, true)`
   }).pipe(Effect.orDie)
 
+/** The bundle the compiler makes once an action (and its workflow, if it runs one) is gone; nothing else may use it. */
 const removeAction = (bundle: BundleEnvelope, pack: string, ref: string) =>
   withBody(bundle, (body) => {
     delete body.packs[pack].actions[ref]
+    delete body.packs[pack].workflows[ref]
   })
 
 const describeAction = (bundle: BundleEnvelope, pack: string, ref: string, description: string) =>
@@ -186,14 +188,15 @@ const suite = (backend: TestBackend) =>
         yield* insertAdhocAction("removal", "ops.manual", "ops")
         yield* insertAdhocAction("removal", "core.handmade", "core")
 
-        const withoutNoop = removeAction(bundle, "core", "core.noop")
-        const second = yield* registry.register(withoutNoop, "removal")
+        // core.ask is the one action nothing in the fixture runs by ref (the scheduler intercepts it).
+        const withoutAsk = removeAction(bundle, "core", "core.ask")
+        const second = yield* registry.register(withoutAsk, "removal")
         expect(second.counts.actions).toEqual({ added: 0, updated: 0, removed: 1 })
-        expect(Option.isNone(yield* reader.findAction("removal", "core.noop"))).toBe(true)
-        expect(yield* storedComponents("removal")).toEqual(expectedComponents(withoutNoop))
+        expect(Option.isNone(yield* reader.findAction("removal", "core.ask"))).toBe(true)
+        expect(yield* storedComponents("removal")).toEqual(expectedComponents(withoutAsk))
 
         // The whole ops pack goes: its pack-sourced rows of every kind, but not the ad-hoc action.
-        const coreOnly = withBody(withoutNoop, (body) => {
+        const coreOnly = withBody(withoutAsk, (body) => {
           delete body.packs.ops
           for (const key of Object.keys(body.files)) if (key.startsWith("ops/")) delete body.files[key]
         })
@@ -227,14 +230,12 @@ const suite = (backend: TestBackend) =>
       Effect.gen(function*() {
         const bundle = yield* everyKind
         const registry = yield* BundleRegistry
-        yield* registry.register(withBody(bundle, (body) => {
-          delete body.packs.ops.actions["ops.deploy_region"]
-        }), "clash")
-        yield* insertAdhocAction("clash", "ops.deploy_region", "ops")
+        yield* registry.register(removeAction(bundle, "core", "core.ask"), "clash")
+        yield* insertAdhocAction("clash", "core.ask", "core")
         const before = yield* tableCounts
         const error = yield* failureOf(registry.register(bundle, "clash"))
         expect(error._tag).toBe("Conflict")
-        expect(error).toMatchObject({ kind: "action", ref: "ops.deploy_region", workspace: "clash" })
+        expect(error).toMatchObject({ kind: "action", ref: "core.ask", workspace: "clash" })
         expect(error.message).toContain("ad-hoc")
         expect(error.message).toContain("Delete the existing action or rename it")
         expect(yield* tableCounts).toEqual(before)
@@ -272,7 +273,7 @@ const suite = (backend: TestBackend) =>
       Effect.gen(function*() {
         const bundle = yield* everyKind
         const registry = yield* BundleRegistry
-        const a = removeAction(bundle, "core", "core.noop")
+        const a = removeAction(bundle, "core", "core.ask")
         const b = describeAction(bundle, "core", "core.echo", "Echoes, from the other writer")
         const [ra, rb] = yield* Effect.all([registry.register(a, "race"), registry.register(b, "race")], { concurrency: 2 })
         expect([ra.revision, rb.revision].sort()).toEqual([1, 2])
@@ -287,7 +288,7 @@ const suite = (backend: TestBackend) =>
 
         // Again once the workspace row exists: now they queue on its row lock.
         const c = describeAction(bundle, "ops", "ops.deploy_region", "third writer")
-        const d = removeAction(bundle, "ops", "ops.deploy_region")
+        const d = removeAction(bundle, "ops", "ops.deploy")
         const [rc, rd] = yield* Effect.all([registry.register(c, "race"), registry.register(d, "race")], { concurrency: 2 })
         expect([rc.revision, rd.revision].sort()).toEqual([3, 4])
         const last = rc.revision === 4 ? c : d

@@ -5,7 +5,7 @@ import { NodeContext } from "@effect/platform-node"
 import { afterEach, describe, expect, it, vi } from "@effect/vitest"
 import { Effect, Either } from "effect"
 import { CliFailure } from "../../src/cli/CliFailure.js"
-import { resolveCommand, shellQuote } from "../../src/cli/commands/resolve.js"
+import { maskEnv, resolveCommand, shellQuote } from "../../src/cli/commands/resolve.js"
 import { PackCompiler } from "../../src/compiler/PackCompiler.js"
 import { CORE_PACK, REPO_ROOT } from "../packs/support.js"
 import { tempDir } from "./support.js"
@@ -26,7 +26,12 @@ const runCli = async (args: ReadonlyArray<string>) => {
 }
 
 const savedCwd = process.cwd()
-afterEach(() => process.chdir(savedCwd))
+const savedEnv = { ...process.env }
+afterEach(() => {
+  process.chdir(savedCwd)
+  for (const name of Object.keys(process.env)) if (!(name in savedEnv)) delete process.env[name]
+  Object.assign(process.env, savedEnv)
+})
 
 /** Each run works in a fresh directory (its detection cache and materialized bundles land there). */
 const inTempCwd = () => {
@@ -52,6 +57,7 @@ describe("packsmith resolve", () => {
     expect(Object.keys(document)).toEqual([
       "ok", "action", "pack", "execution_id", "argv", "cwd", "env", "parameter_delivery", "parameter_format", "stdin",
       "parameter_file", "secrets", "timeout_seconds", "runtime", "profile", "env_dir", "scratch_dir", "files", "explain",
+      "env_masked",
     ])
     expect(document).toMatchObject({
       ok: true, action: "core.http_request", execution_id: "e-1", cwd: CORE_PACK, secrets: ["auth_token"], timeout_seconds: 330,
@@ -113,5 +119,60 @@ describe("packsmith resolve", () => {
     expect(document.argv[1]).toBe(path.join(document.cwd, "actions", "echo.sh"))
     expect(fs.readFileSync(document.argv[1], "utf8")).toBe(fs.readFileSync(path.join(CORE_PACK, "actions", "echo.sh"), "utf8"))
     expect(fs.statSync(document.argv[1]).mode & 0o777).toBe(0o755)
+  })
+
+  describe("environment values passed through by policy", () => {
+    const DATABASE_URL = "postgres://u:hunter2@h/db"
+    const REDIS_URL = "redis://:s3cret-Redis@cache:6379/0"
+    const passing = (dir: string) => {
+      process.env["DATABASE_URL"] = DATABASE_URL
+      process.env["REDIS_URL"] = REDIS_URL
+      fs.writeFileSync(path.join(dir, "policy.yaml"), "environment:\n  passthrough: [PATH, DATABASE_URL, REDIS_URL]\n  set: {LOG_LEVEL: debug}\n")
+      return ["core.echo", "--packs", CORE_PACK, "--policy", "policy.yaml", "--param", "message=x"]
+    }
+
+    it("are printed masked, in the text, the explanation and --json; the policy's own constants and packsmith's variables are not", async () => {
+      const args = passing(inTempCwd())
+      const text = await runCli([...args, "--explain"])
+      expect(text.exitCode).toBe(0)
+      for (const secret of ["hunter2", "s3cret-Redis"]) expect(text.stdout).not.toContain(secret)
+      expect(text.stdout).toContain("DATABASE_URL=****")
+      expect(text.stdout).toContain("REDIS_URL=****")
+      expect(text.stdout).toContain("PATH=****")
+      expect(text.stdout).toContain("LOG_LEVEL=debug")
+      expect(text.stdout).toMatch(/PACKSMITH_EXEC_ID=\S+/)
+      expect(text.stdout).toContain("(**** hides values from this host's environment and values named as credentials; --reveal shows them)")
+      expect(text.stdout).toMatch(/\d+\. env: DATABASE_URL, PATH, REDIS_URL shown masked: /)
+
+      const json = await runCli([...args, "--json"])
+      expect(json.exitCode).toBe(0)
+      for (const secret of ["hunter2", "s3cret-Redis"]) expect(json.stdout).not.toContain(secret)
+      const document = JSON.parse(json.stdout)
+      expect(document.env).toMatchObject({ DATABASE_URL: "****", REDIS_URL: "****", PATH: "****", LOG_LEVEL: "debug" })
+      expect(document.env_masked).toEqual(["DATABASE_URL", "PATH", "REDIS_URL"])
+    })
+
+    it("are printed as they are with --reveal", async () => {
+      const args = passing(inTempCwd())
+      const text = await runCli([...args, "--reveal"])
+      expect(text.exitCode).toBe(0)
+      expect(text.stdout).toContain(`DATABASE_URL=${shellQuote(DATABASE_URL)}`)
+      expect(text.stdout).toContain(`REDIS_URL=${shellQuote(REDIS_URL)}`)
+      expect(text.stdout).not.toContain("****")
+      const document = JSON.parse((await runCli([...args, "--reveal", "--json"])).stdout)
+      expect(document.env).toMatchObject({ DATABASE_URL, REDIS_URL, PATH: process.env["PATH"] })
+      expect(document.env_masked).toEqual([])
+    })
+
+    it("stay masked where a runtime's env_vars prepend or append to them", () => {
+      const shown = maskEnv(
+        { PATH: "/envs/p/bin:/usr/bin:/bin", CLASSPATH: "/opt/a.jar;/pack/lib/x.jar", API_TOKEN: "from-policy", TZ: "UTC" },
+        { passedThrough: { PATH: "/usr/bin:/bin", CLASSPATH: "/opt/a.jar" } },
+      )
+      expect(shown).toEqual({
+        env: { PATH: "/envs/p/bin:****", CLASSPATH: "****;/pack/lib/x.jar", API_TOKEN: "****", TZ: "UTC" },
+        masked: ["PATH", "CLASSPATH", "API_TOKEN"],
+      })
+    })
   })
 })

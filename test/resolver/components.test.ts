@@ -54,9 +54,14 @@ describe("materializeBundle", () => {
       const written = yield* materializeBundle(good, root)
       expect(fs.readFileSync(path.join(written, "t/actions/run.sh"), "utf8")).toBe("#!/bin/sh\necho hi\n")
       expect(fs.statSync(path.join(written, "t/actions/run.sh")).mode & 0o777).toBe(0o755)
-      const evil = { ...good, body: { ...good.body, files: { "t/../../escape.sh": good.body.files["t/actions/run.sh"]! } } } as BundleEnvelope
-      const error = yield* Effect.flip(materializeBundle(evil, tempDir()))
-      expect(error).toMatchObject({ _tag: "ComponentSourceUnavailable" })
-      expect(error.message).toContain("leaves the bundle directory")
+      for (const [key, reason] of [["t/../../escape.sh", "leaves its directory (..)"], ["/tmp/escape.sh", "is an absolute path"], ["other/run.sh", "is outside every pack of the bundle"]] as const) {
+        // The bad entry comes last: nothing is written before every key is checked.
+        const evil = { ...good, body: { ...good.body, files: { ...good.body.files, [key]: good.body.files["t/actions/run.sh"]! } } } as BundleEnvelope
+        const target = tempDir()
+        const error = yield* Effect.flip(materializeBundle(evil, target))
+        expect(error).toMatchObject({ _tag: "ComponentSourceUnavailable" })
+        expect(error.message).toContain(`file table entry ${JSON.stringify(key)} ${reason}`)
+        expect(fs.readdirSync(target)).toEqual([])
+      }
     }))
 })

@@ -1,6 +1,7 @@
 /**
  * `packsmith resolve <action-ref>`: the exact command this host would run for an action (argv, cwd, env,
- * parameter document, timeout, runtime and version) under its policy, or why it cannot. Secrets show as ****.
+ * parameter document, timeout, runtime and version) under its policy, or why it cannot. Secrets show as ****,
+ * and so do the values the policy passes through from this host's environment unless `--reveal` is given.
  */
 import * as nodePath from "node:path"
 import { Args, Command, Options } from "@effect/cli"
@@ -36,15 +37,53 @@ const paramsJson = Options.text("params-json").pipe(Options.withDescription("All
 const executionId = Options.text("execution-id").pipe(Options.withDescription("Execution id to resolve for; default a new UUID"), Options.optional)
 const explain = Options.boolean("explain").pipe(Options.withDescription("Print the reasoning behind each choice"))
 const json = Options.boolean("json").pipe(Options.withDescription("Print the resolution (or the error) as JSON, reasoning included"))
+const reveal = Options.boolean("reveal").pipe(
+  Options.withDescription("Show the environment values passed through from this host as they are (by default ****); secret parameters stay ****"),
+)
 
 /** Shell quoting for display only: nothing is ever run through a shell. */
 export const shellQuote = (arg: string): string =>
   /^[A-Za-z0-9_@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replaceAll("'", "'\\''")}'`
 
-/** Variables whose names say they hold credentials are masked when shown (a policy may pass one through). */
+/** Variables whose names say they hold credentials are masked when shown, whatever set them. */
 const SECRET_NAME = /(TOKEN|SECRET|PASSWORD|PASSWD|CREDENTIAL|PRIVATE|API_?KEY|_KEY$|^KEY$)/i
-export const maskEnv = (env: Readonly<Record<string, string>>): Record<string, string> =>
-  Object.fromEntries(Object.entries(env).map(([name, value]) => [name, SECRET_NAME.test(name) ? "****" : value]))
+const MASK = "****"
+
+/** How the environment of a resolution is shown. */
+export interface EnvDisplay {
+  /**
+   * The worker variables the policy passed through, with their values on this host: such a value may be a
+   * connection string with its password (DATABASE_URL), so it is masked wherever it appears in a variable,
+   * also where a runtime's env_vars prepend or append to it.
+   */
+  readonly passedThrough?: Readonly<Record<string, string>>
+  /** Show every value as it is. */
+  readonly reveal?: boolean
+}
+
+/** The environment as shown, and the names of the variables whose values were masked. */
+export const maskEnv = (env: Readonly<Record<string, string>>, display: EnvDisplay = {}): { readonly env: Record<string, string>; readonly masked: ReadonlyArray<string> } => {
+  if (display.reveal === true) return { env: { ...env }, masked: [] }
+  const shown: Record<string, string> = {}
+  const masked: Array<string> = []
+  for (const [name, value] of Object.entries(env)) {
+    const passed = display.passedThrough?.[name]
+    const hidden = SECRET_NAME.test(name) ? MASK : passed === undefined || passed === "" ? value : value.split(passed).join(MASK)
+    shown[name] = hidden
+    if (hidden !== value) masked.push(name)
+  }
+  return { env: shown, masked }
+}
+
+/** Shell-quoted, except the mask itself: `'****'` would read as a value of four stars. */
+const quoteAroundMask = (value: string): string =>
+  value.split(MASK).map((part) => (part === "" ? "" : shellQuote(part))).join(MASK)
+
+const MASKED_NOTE = `${MASK} hides values from this host's environment and values named as credentials; --reveal shows them`
+
+/** The reasoning, with a last step saying what the display hides. */
+const explainShown = (resolved: ResolvedExecution, masked: ReadonlyArray<string>): ReadonlyArray<string> =>
+  masked.length === 0 ? resolved.explain : [...resolved.explain, `env: ${masked.join(", ")} shown masked: ${MASKED_NOTE}`]
 
 const isString = (schema: unknown): boolean => {
   const type = (schema as { type?: unknown } | undefined)?.type
@@ -102,41 +141,47 @@ const detectHost = (templates: ReadonlyArray<Runtime>): Effect.Effect<DetectionR
   Effect.flatMap(RuntimeDetection, (detection) => detection.detect({ templates }))
 
 /** The --json document. Keys are only ever added. */
-export const resolutionJson = (resolved: ResolvedExecution) => ({
-  ok: true as const,
-  action: resolved.action,
-  pack: resolved.pack,
-  execution_id: resolved.executionId,
-  argv: resolved.argv,
-  cwd: resolved.cwd,
-  env: maskEnv(resolved.env),
-  parameter_delivery: resolved.parameterDelivery,
-  parameter_format: resolved.parameterFormat,
-  stdin: resolved.stdin === null ? null : { format: resolved.stdin.format, content: resolved.stdin.content },
-  parameter_file: resolved.parameterFile === null
-    ? null
-    : { path: resolved.parameterFile.path, format: resolved.parameterFile.document.format, content: resolved.parameterFile.document.content },
-  secrets: (resolved.stdin ?? resolved.parameterFile?.document)?.secrets.map((s) => showPath(s.path)) ?? [],
-  timeout_seconds: resolved.timeoutSeconds,
-  runtime: {
-    ref: resolved.runtime.ref,
-    family: resolved.runtime.family,
-    version: resolved.runtime.version,
-    version_entry: resolved.runtime.versionEntry,
-    binary: resolved.runtime.binary,
-  },
-  profile: resolved.profile,
-  env_dir: resolved.envDir,
-  scratch_dir: resolved.scratchDir,
-  files: resolved.files.map((f) => ({ path: f.path, mode: `0${f.mode.toString(8)}`, content: f.content })),
-  explain: resolved.explain,
-})
+export const resolutionJson = (resolved: ResolvedExecution, display: EnvDisplay = {}) => {
+  const shown = maskEnv(resolved.env, display)
+  return {
+    ok: true as const,
+    action: resolved.action,
+    pack: resolved.pack,
+    execution_id: resolved.executionId,
+    argv: resolved.argv,
+    cwd: resolved.cwd,
+    env: shown.env,
+    parameter_delivery: resolved.parameterDelivery,
+    parameter_format: resolved.parameterFormat,
+    stdin: resolved.stdin === null ? null : { format: resolved.stdin.format, content: resolved.stdin.content },
+    parameter_file: resolved.parameterFile === null
+      ? null
+      : { path: resolved.parameterFile.path, format: resolved.parameterFile.document.format, content: resolved.parameterFile.document.content },
+    secrets: (resolved.stdin ?? resolved.parameterFile?.document)?.secrets.map((s) => showPath(s.path)) ?? [],
+    timeout_seconds: resolved.timeoutSeconds,
+    runtime: {
+      ref: resolved.runtime.ref,
+      family: resolved.runtime.family,
+      version: resolved.runtime.version,
+      version_entry: resolved.runtime.versionEntry,
+      binary: resolved.runtime.binary,
+    },
+    profile: resolved.profile,
+    env_dir: resolved.envDir,
+    scratch_dir: resolved.scratchDir,
+    files: resolved.files.map((f) => ({ path: f.path, mode: `0${f.mode.toString(8)}`, content: f.content })),
+    explain: explainShown(resolved, shown.masked),
+    /** Variables of `env` whose values are shown as **** (none with --reveal). */
+    env_masked: shown.masked,
+  }
+}
 
 const indent = (label: string, lines: ReadonlyArray<string>): Array<string> =>
   lines.length === 0 ? [`${label.padEnd(9)}(none)`] : lines.map((line, i) => `${(i === 0 ? label : "").padEnd(9)}${line}`)
 
-export const renderResolution = (resolved: ResolvedExecution, withExplain: boolean): string => {
+export const renderResolution = (resolved: ResolvedExecution, withExplain: boolean, display: EnvDisplay = {}): string => {
   const document = resolved.stdin ?? resolved.parameterFile?.document
+  const shown = maskEnv(resolved.env, display)
   const version = resolved.runtime.version === null ? ", version unknown" : ` ${resolved.runtime.version}`
   const lines = [
     `action   ${resolved.action}`,
@@ -144,7 +189,8 @@ export const renderResolution = (resolved: ResolvedExecution, withExplain: boole
     `argv     ${resolved.argv.map(shellQuote).join(" ")}`,
     `cwd      ${resolved.cwd}`,
     `timeout  ${resolved.timeoutSeconds} s`,
-    ...indent("env", Object.entries(maskEnv(resolved.env)).map(([name, value]) => `${name}=${shellQuote(value)}`)),
+    ...indent("env", Object.entries(shown.env).map(([name, value]) => `${name}=${quoteAroundMask(value)}`)),
+    ...(shown.masked.length === 0 ? [] : [`         (${MASKED_NOTE})`]),
     resolved.parameterFile === null
       ? `stdin    ${resolved.parameterFormat}${document?.secrets.length ? ` (${document.secrets.length} secret${document.secrets.length === 1 ? "" : "s"} shown as ****)` : ""}`
       : `params   ${resolved.parameterFormat} file ${resolved.parameterFile.path}`,
@@ -152,7 +198,7 @@ export const renderResolution = (resolved: ResolvedExecution, withExplain: boole
     ...resolved.files.map((f) => `file     ${f.path} (mode 0${f.mode.toString(8)})`),
     `env dir  ${resolved.envDir}`,
   ]
-  if (withExplain) lines.push("", "explain", ...resolved.explain.map((step, i) => `  ${String(i + 1).padStart(2)}. ${step}`))
+  if (withExplain) lines.push("", "explain", ...explainShown(resolved, shown.masked).map((step, i) => `  ${String(i + 1).padStart(2)}. ${step}`))
   return lines.join("\n")
 }
 
@@ -163,7 +209,7 @@ const errorJson = (error: { readonly _tag: string; readonly message: string }) =
 
 export const resolveCommand = Command.make(
   "resolve",
-  { actionRef, packs, bundle, policy, profile, param, paramsJson, executionId, explain, json },
+  { actionRef, packs, bundle, policy, profile, param, paramsJson, executionId, explain, json, reveal },
   (options) =>
     Effect.gen(function* () {
       const source: ComponentSourceShape = yield* componentsFrom(options.packs, options.bundle)
@@ -177,6 +223,13 @@ export const resolveCommand = Command.make(
         : Option.getOrUndefined(yield* source.getRuntime(action.runtime).pipe(Effect.mapError(unavailable)))
       const parameters = yield* parseParams(options.param, options.paramsJson, action)
       const capabilities = yield* detectHost(runtime === undefined ? [] : [runtime])
+      // One snapshot of this host's environment: what the resolver passes through is what the display masks.
+      const workerEnv: Record<string, string | undefined> = { ...process.env }
+      const passedThrough = Object.fromEntries(hostPolicy.environment.passthrough.flatMap((name) => {
+        const value = workerEnv[name]
+        return value === undefined ? [] : [[name, value] as const]
+      }))
+      const display: EnvDisplay = { passedThrough, reveal: options.reveal }
 
       const outcome = yield* Effect.either(
         Effect.flatMap(RuntimeResolver, (resolver) =>
@@ -184,6 +237,7 @@ export const resolveCommand = Command.make(
             action: options.actionRef,
             capabilities,
             policy: hostPolicy,
+            workerEnv,
             parameters,
             ...Option.match(options.profile, { onNone: () => ({}), onSome: (ref) => ({ profile: ref }) }),
             ...Option.match(options.executionId, { onNone: () => ({}), onSome: (id) => ({ executionId: id }) }),
@@ -196,8 +250,8 @@ export const resolveCommand = Command.make(
         return yield* failure
       }
       const resolved = outcome.right
-      if (options.json) return yield* Console.log(printJson(resolutionJson(resolved)))
-      yield* Console.log(renderResolution(resolved, options.explain))
+      if (options.json) return yield* Console.log(printJson(resolutionJson(resolved, display)))
+      yield* Console.log(renderResolution(resolved, options.explain, display))
     }),
 ).pipe(
   Command.withDescription(
