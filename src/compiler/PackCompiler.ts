@@ -21,7 +21,7 @@ import type { FileUnit } from "./model.js"
 import { makeLocator } from "./positions.js"
 import { speculateYaml, type Speculation } from "./readAhead.js"
 import { explainedByDropped } from "./recover.js"
-import { CORE_PACK, SHIPPED_CORE_DIR } from "./shippedCore.js"
+import { CORE_PACK, CORE_PACK_DIR } from "./shippedPacks.js"
 import { joinSources, UnitCache, type Sources, type WhileLoading } from "./sources.js"
 import { textOf } from "./unit.js"
 import { readVcsCommit } from "./vcs.js"
@@ -44,7 +44,7 @@ export interface CompileReport {
   readonly packs: ReadonlyArray<string>
   /**
    * Packs of packsmith's own that the compiler added because the given packs use them and do not include
-   * them: `["core"]` when they use core (see shippedCore.ts), else none.
+   * them: `["core"]` when they use core (see withShippedCore), else none.
    */
   readonly shippedPacks: ReadonlyArray<string>
   /** YAML files read. */
@@ -260,7 +260,7 @@ const sourceRootOf = (paths: ReadonlyArray<string>, cwd: string): string => {
 }
 
 /** The compiler's operations; `shippedCore`: where packsmith's own core pack is (tests move it). */
-export const makePackCompiler = (shippedCore: string = SHIPPED_CORE_DIR) => {
+export const makePackCompiler = (shippedCore: string = CORE_PACK_DIR) => {
   const state = new CompilerState(shippedCore)
 
   const run = (paths: ReadonlyArray<string>, emitting: boolean) =>

@@ -12,7 +12,7 @@ import { aliasesOf, normalizeRuntimeName, runtimeFamilyOf } from "../domain/Runt
 import { didYouMean, finding, nearest, nearestAll, type Finding } from "./Finding.js"
 import type { Component, FileUnit, LinkRef } from "./model.js"
 import { runtimeGuess } from "./normalize.js"
-import { CORE_PACK } from "./shippedCore.js"
+import { CORE_PACK } from "./shippedPacks.js"
 
 /** Actions the scheduler intercepts; workflow tasks may use them whether or not a compiled pack defines them. */
 export const INTERCEPTED_ACTIONS: ReadonlySet<string> = new Set(["core.ask"])

@@ -3,7 +3,7 @@ import * as path from "node:path"
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Either } from "effect"
 import { makePackCompiler } from "../../src/compiler/PackCompiler.js"
-import { SHIPPED_CORE_DIR } from "../../src/compiler/shippedCore.js"
+import { CORE_PACK_DIR } from "../../src/compiler/shippedPacks.js"
 import { MINI_CORE, compileOk, errorsOf, render, tempDir, validate, writeFiles } from "./helpers.js"
 
 /** A user's own pack, as a new user writes one: a shell action, a rule on a core timer, a workflow using core.echo. */
@@ -28,7 +28,7 @@ describe("a user's pack that uses core, compiled alone", () => {
   it("gives a bundle that holds core, byte for byte the bundle of the same pack compiled with packs/core", async () => {
     const pack = userPack()
     const alone = await compileOk([pack])
-    const together = await compileOk([pack, SHIPPED_CORE_DIR])
+    const together = await compileOk([pack, CORE_PACK_DIR])
     expect(together.shippedPacks).toEqual([])
     expect(alone.canonicalBody).toBe(together.canonicalBody)
     expect(alone.bundle.digest).toBe(together.bundle.digest)
@@ -42,8 +42,8 @@ describe("a user's pack that uses core, compiled alone", () => {
     const pack = userPack()
     const { bundle } = await compileOk([pack])
     const text = JSON.stringify(bundle)
-    expect(text).not.toContain(SHIPPED_CORE_DIR)
-    expect(text).not.toContain(path.dirname(path.dirname(SHIPPED_CORE_DIR)))
+    expect(text).not.toContain(CORE_PACK_DIR)
+    expect(text).not.toContain(path.dirname(path.dirname(CORE_PACK_DIR)))
     expect(bundle.provenance.source_root).toBe(path.basename(pack))
     // The given pack is in no git repository (packsmith's own directory may well be).
     expect(bundle.provenance.vcs_commit).toBeUndefined()
@@ -73,7 +73,7 @@ describe("a user's pack that uses core, compiled alone", () => {
     const report = await validate([path.join(root, "mine"), path.join(root, "core")])
     expect(report.shippedPacks).toEqual([])
     const ruby = report.diagnostics.find((d) => d.code === "PS3001")!
-    expect(ruby.hint).toBe(`the core pack compiled (${path.join(root, "core")}) has no runtime "core.ruby"; its runtimes include core.shell, core.native, core.python: define it in ${path.join(root, "core")}/runtimes, or leave that pack out to use packsmith's own (${path.relative(process.cwd(), SHIPPED_CORE_DIR)})`)
+    expect(ruby.hint).toBe(`the core pack compiled (${path.join(root, "core")}) has no runtime "core.ruby"; its runtimes include core.shell, core.native, core.python: define it in ${path.join(root, "core")}/runtimes, or leave that pack out to use packsmith's own (${path.relative(process.cwd(), CORE_PACK_DIR)})`)
   })
 
   it("names the path it looked in when this installation has no core pack", () =>
