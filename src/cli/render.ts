@@ -33,8 +33,9 @@ export const formatCounts = (diagnostics: ReadonlyArray<Diagnostic>): string => 
   return `${plural(errors, "error")}, ${plural(warnings, "warning")}`
 }
 
-export const formatSummary = (diagnostics: ReadonlyArray<Diagnostic>, packs: number, files: number): string =>
-  `${plural(packs, "pack")}, ${plural(files, "file")}: ${formatCounts(diagnostics)}`
+/** `2 packs (core from packsmith), 22 files: 0 errors, 0 warnings`: `shipped` are the packs the compiler added. */
+export const formatSummary = (diagnostics: ReadonlyArray<Diagnostic>, packs: number, files: number, shipped: ReadonlyArray<string> = []): string =>
+  `${plural(packs, "pack")}${shipped.length === 0 ? "" : ` (${shipped.join(", ")} from packsmith)`}, ${plural(files, "file")}: ${formatCounts(diagnostics)}`
 
 /** The JSON form of a diagnostic: every field always present (hint null when absent). */
 export const diagnosticJson = (d: Diagnostic) => ({

@@ -23,6 +23,12 @@ export interface Finding {
   readonly severity?: Severity
   /** Known position (syntax errors carry one from the parser). */
   readonly position?: Position
+  /**
+   * Refs the hint could propose instead of what is written, best first, each with the hint that says so. Only
+   * the whole compile knows which are free: the link stage gives the finding the first no component has and no
+   * other finding proposes, and otherwise leaves `hint`, which must say how to choose one.
+   */
+  readonly proposals?: ReadonlyArray<{ readonly ref: string; readonly hint: string }>
 }
 
 export const severityOf = (finding: Finding): Severity => finding.severity ?? CODES[finding.code].severity
@@ -31,7 +37,7 @@ export const finding = (
   code: DiagnosticCodeId,
   message: string,
   pointer: string,
-  extra: Partial<Pick<Finding, "target" | "hint" | "severity" | "position">> = {},
+  extra: Partial<Pick<Finding, "target" | "hint" | "severity" | "position" | "proposals">> = {},
 ): Finding => ({ code, message, pointer, ...extra })
 
 // Pointers are built for every key the compiler walks: a segment without `~` or `/` is used as it is.
@@ -67,6 +73,10 @@ export const nearestMany = (name: string, candidates: Iterable<string>, count = 
   const limit = Math.min(Math.max(3, Math.floor(name.length / 2)), (scored[0]?.[1] ?? 0) + 1)
   return scored.filter(([, d]) => d <= limit).slice(0, count).map(([c]) => c)
 }
+
+/** The `count` candidates nearest to `name`, however far (for "what there is" lists). */
+export const nearestAll = (name: string, candidates: Iterable<string>, count: number): Array<string> =>
+  [...candidates].map((c): [string, number] => [c, distance(name, c)]).sort((a, b) => a[1] - b[1] || (a[0] < b[0] ? -1 : 1)).slice(0, count).map(([c]) => c)
 
 export const didYouMean = (name: string, candidates: Iterable<string>): string | undefined => {
   const found = nearestMany(name, candidates)

@@ -15,12 +15,14 @@ import { expectedPatch, type Checked, type CheckProgress, type ScriptFile } from
 import { CheckCache } from "./checkCache.js"
 import { BodyCache, emitBody, finalValue, packTextsAhead, PackTextsWhileLoading, type EmittedBody, type FinalComponent } from "./emit.js"
 import { severityOf, type Finding } from "./Finding.js"
-import { link, type UnitFinding } from "./link.js"
-import { discover, displayPathFor, ListingCache, type PackLocation, type PathFinding } from "./load.js"
+import { link, type Linked, type UnitFinding } from "./link.js"
+import { discover, displayPathFor, ListingCache, unreadFindings, type PackLocation, type PathFinding } from "./load.js"
 import type { FileUnit } from "./model.js"
 import { makeLocator } from "./positions.js"
 import { speculateYaml, type Speculation } from "./readAhead.js"
-import { UnitCache } from "./sources.js"
+import { explainedByDropped } from "./recover.js"
+import { CORE_PACK, CORE_PACK_DIR } from "./shippedPacks.js"
+import { joinSources, UnitCache, type Sources, type WhileLoading } from "./sources.js"
 import { textOf } from "./unit.js"
 import { readVcsCommit } from "./vcs.js"
 
@@ -38,8 +40,13 @@ export interface CompileStats {
 
 export interface CompileReport {
   readonly diagnostics: ReadonlyArray<Diagnostic>
-  /** Refs of the packs found. */
+  /** Refs of the packs compiled (those added by the compiler included). */
   readonly packs: ReadonlyArray<string>
+  /**
+   * Packs of packsmith's own that the compiler added because the given packs use them and do not include
+   * them: `["core"]` when they use core (see withShippedCore), else none.
+   */
+  readonly shippedPacks: ReadonlyArray<string>
   /** YAML files read. */
   readonly files: number
   readonly stats: CompileStats
@@ -60,6 +67,8 @@ export interface CompiledBundle {
   /** RFC 8785 canonical JSON of `bundle.body`; its sha256 is the digest. */
   readonly canonicalBody: string
   readonly packs: ReadonlyArray<string>
+  /** See CompileReport.shippedPacks. */
+  readonly shippedPacks: ReadonlyArray<string>
   readonly files: number
   readonly stats: CompileStats
 }
@@ -80,6 +89,7 @@ interface Analysis {
 
 /** What survives between compiles of one service instance. */
 class CompilerState {
+  constructor(readonly shippedCore: string) {}
   readonly sources = new UnitCache()
   listings = new ListingCache()
   readonly checks = new CheckCache()
@@ -126,13 +136,27 @@ const analyzeFrom = (
   // Texts made ahead by an earlier compile that did not emit are not this one's.
   state.body.ahead = new Map()
   const whileLoading = emitting ? new PackTextsWhileLoading(state.body) : undefined
-  const sources = state.sources.load(discovery, now, whileLoading && {
-    packLoaded: (ref, location, units) => whileLoading.packLoaded(ref, units, (component) => expectedPatch(component, location)),
+  const loading = whileLoading && {
+    packLoaded: (ref: string, location: PackLocation, units: ReadonlyArray<FileUnit>) =>
+      whileLoading.packLoaded(ref, units, (component) => expectedPatch(component, location)),
     whileWaiting: whileLoading.whileWaiting,
-  }, speculation)
-  const { units, packOfUnit, locationOfFile } = sources
-  const pathFindings: ReadonlyArray<PathFinding> = [...discovery.findings, ...sources.findings]
-  const linked = link(units, packOfUnit)
+  }
+  const given = state.sources.load(discovery, now, loading, speculation)
+  const { sources, linked, shippedPacks, shippedLocations } = withShippedCore(state, given, cwd, now, loading)
+  state.sources.sweep()
+  const { units, locationOfFile } = sources
+  const pathFindings: Array<PathFinding> = [...discovery.findings, ...sources.findings]
+  const entryPoints = new Map<PackLocation, Array<string>>()
+  for (const { component } of linked.components) {
+    const location = component.entryPoint === undefined ? undefined : locationOfFile.get(component.unit.file.abs)
+    if (location === undefined) continue
+    const used = entryPoints.get(location) ?? []
+    used.push(path.posix.normalize(`${component.entryPoint!.directory}/${component.entryPoint!.value}`))
+    entryPoints.set(location, used)
+  }
+  for (const location of [...discovery.packs, ...shippedLocations]) {
+    if (location.unread.length > 0) pathFindings.push(...unreadFindings(location, entryPoints.get(location) ?? []))
+  }
   const progress: CheckProgress = { done: 0, patches: new Map() }
   const manifestValues = new Map<string, JsonObject>()
   for (const [ref, unit] of linked.manifests) manifestValues.set(ref, unit.manifest!.value)
@@ -145,11 +169,21 @@ const analyzeFrom = (
 
   const diagnostics: Array<Diagnostic> = []
   for (const { display, finding: f } of pathFindings) diagnostics.push(toDiagnostic(display, f, f.position ?? START))
-  for (const unit of units) for (const f of unit.findings) diagnostics.push(toDiagnostic(unit.file.display, f, locateIn(unit, f)))
+  for (const unit of units) {
+    for (const found of unit.findings) {
+      // A hint that proposes a ref is settled against the whole compile's refs (see link.ts).
+      const f = linked.revised.get(found) ?? found
+      diagnostics.push(toDiagnostic(unit.file.display, f, locateIn(unit, f)))
+    }
+  }
   const crossFile: ReadonlyArray<UnitFinding> = [...linked.findings, ...checked.findings]
-  for (const { unit, finding: f } of crossFile) diagnostics.push(toDiagnostic(unit.file.display, f, locateIn(unit, f)))
+  for (const { unit, finding: f } of crossFile) {
+    // A required parameter "not given" where the parameters given did not decode, and the like (see recover.ts).
+    if (unit.dropped !== undefined && explainedByDropped(f, unit.dropped)) continue
+    diagnostics.push(toDiagnostic(unit.file.display, f, locateIn(unit, f)))
+  }
   const report: CompileReport = {
-    diagnostics: sortDiagnostics(diagnostics), packs: [...linked.manifests.keys()].sort(), files: sources.files,
+    diagnostics: sortDiagnostics(diagnostics), packs: [...linked.manifests.keys()].sort(), shippedPacks, files: sources.files,
     stats: { files: sources.files, read: sources.read, parsed: sources.parsed, checked: state.checks.checked },
   }
   return {
@@ -161,12 +195,39 @@ const analyzeFrom = (
   }
 }
 
+/**
+ * The packs given, and packsmith's own core pack when they use core (a `core.*` ref they leave unresolved, or
+ * `dependencies: [core]`) and none of them is named core; linked.
+ */
+const withShippedCore = (
+  state: CompilerState, given: Sources, cwd: string, now: number, loading: WhileLoading | undefined,
+): { readonly sources: Sources; readonly linked: Linked; readonly shippedPacks: ReadonlyArray<string>; readonly shippedLocations: ReadonlyArray<PackLocation> } => {
+  const display = displayPathFor(cwd)(state.shippedCore)
+  const linked = link(given.units, given.packOfUnit, { packDirs: given.packDirs, shippedCore: { display, state: "unused" } })
+  if (!linked.missing.has(CORE_PACK)) return { sources: given, linked, shippedPacks: [], shippedLocations: [] }
+  const core = discover([state.shippedCore], cwd, state.listings)
+  const found = core.packs.length === 1 && core.findings.length === 0
+  if (!found) {
+    // Linked again only for the hints: they say this installation has no core pack.
+    const absent = link(given.units, given.packOfUnit, { packDirs: given.packDirs, shippedCore: { display, state: "absent" } })
+    return { sources: given, linked: absent, shippedPacks: [], shippedLocations: [] }
+  }
+  const sources = joinSources(given, state.sources.load(core, now, loading))
+  return {
+    sources,
+    linked: link(sources.units, sources.packOfUnit, { packDirs: sources.packDirs, shippedCore: { display, state: "added" } }),
+    shippedPacks: [CORE_PACK],
+    shippedLocations: core.packs,
+  }
+}
+
 const internalError = (paths: ReadonlyArray<string>, cause: Cause.Cause<unknown>): CompileReport => ({
   diagnostics: [new Diagnostic({
     code: "PS5003", severity: "error", message: `internal compiler error: ${Cause.pretty(cause).split("\n")[0] ?? "unknown"}`,
     file: paths[0] ?? ".", line: 1, column: 1, pointer: "", hint: "please report this with the input that caused it",
   })],
   packs: [],
+  shippedPacks: [],
   files: 0,
   stats: { files: 0, read: 0, parsed: 0, checked: 0 },
 })
@@ -198,58 +259,62 @@ const sourceRootOf = (paths: ReadonlyArray<string>, cwd: string): string => {
   }).join(",")
 }
 
+/** The compiler's operations; `shippedCore`: where packsmith's own core pack is (tests move it). */
+export const makePackCompiler = (shippedCore: string = CORE_PACK_DIR) => {
+  const state = new CompilerState(shippedCore)
+
+  const run = (paths: ReadonlyArray<string>, emitting: boolean) =>
+    Effect.sync(() => analyze(state, paths, process.cwd(), emitting)).pipe(
+      Effect.withSpan("PackCompiler.analyze"),
+      Effect.catchAllDefect((defect) => Effect.succeed<Analysis>({ report: internalError(paths, Cause.die(defect)) })),
+    )
+
+  const validate = Effect.fn("PackCompiler.validate")(function* (paths: ReadonlyArray<string>) {
+    const analysis = yield* run(paths, false)
+    return analysis.report
+  })
+
+  const compile = Effect.fn("PackCompiler.compile")(function* (paths: ReadonlyArray<string>, options: CompileOptions = {}) {
+    const analysis = yield* run(paths, true)
+    const { report } = analysis
+    if (hasErrors(report.diagnostics) || analysis.emit === undefined) {
+      return yield* new CompileFailed({ diagnostics: report.diagnostics })
+    }
+    const cwd = process.cwd()
+    const parts = analysis.emit()
+    const emitted = yield* Effect.sync(() => emitBody(parts.manifests, parts.components, parts.checked.files, state.body)).pipe(
+      Effect.withSpan("PackCompiler.emit"),
+    )
+    const blobs = blobsOf(state, parts.checked.files)
+    let digest = state.digest
+    if (digest === undefined || digest.emitted !== emitted) {
+      digest = { emitted, digest: digestOfCanonicalBody(emitted.canonical) }
+      state.digest = digest
+    }
+    const vcsCommit = parts.locations[0] === undefined ? undefined : readVcsCommit(parts.locations[0].dir)
+    const now = yield* Clock.currentTimeMillis
+    const bundle: BundleEnvelope = {
+      format: BUNDLE_FORMAT,
+      digest: digest.digest,
+      workspace: options.workspace ?? "default",
+      created_at: new Date(now).toISOString(),
+      provenance: {
+        compiler_version: PACKSMITH_VERSION,
+        source_root: options.sourceRoot ?? sourceRootOf(paths, cwd),
+        ...(vcsCommit === undefined ? {} : { vcs_commit: vcsCommit }),
+      },
+      body: emitted.body,
+      blobs,
+    }
+    return {
+      bundle, diagnostics: report.diagnostics, canonicalBody: emitted.canonical, packs: report.packs, shippedPacks: report.shippedPacks,
+      files: report.files, stats: report.stats,
+    } satisfies CompiledBundle
+  })
+
+  return { validate, compile } as const
+}
+
 export class PackCompiler extends Effect.Service<PackCompiler>()("packsmith/PackCompiler", {
-  sync: () => {
-    const state = new CompilerState()
-
-    const run = (paths: ReadonlyArray<string>, emitting: boolean) =>
-      Effect.sync(() => analyze(state, paths, process.cwd(), emitting)).pipe(
-        Effect.withSpan("PackCompiler.analyze"),
-        Effect.catchAllDefect((defect) => Effect.succeed<Analysis>({ report: internalError(paths, Cause.die(defect)) })),
-      )
-
-    const validate = Effect.fn("PackCompiler.validate")(function* (paths: ReadonlyArray<string>) {
-      const analysis = yield* run(paths, false)
-      return analysis.report
-    })
-
-    const compile = Effect.fn("PackCompiler.compile")(function* (paths: ReadonlyArray<string>, options: CompileOptions = {}) {
-      const analysis = yield* run(paths, true)
-      const { report } = analysis
-      if (hasErrors(report.diagnostics) || analysis.emit === undefined) {
-        return yield* new CompileFailed({ diagnostics: report.diagnostics })
-      }
-      const cwd = process.cwd()
-      const parts = analysis.emit()
-      const emitted = yield* Effect.sync(() => emitBody(parts.manifests, parts.components, parts.checked.files, state.body)).pipe(
-        Effect.withSpan("PackCompiler.emit"),
-      )
-      const blobs = blobsOf(state, parts.checked.files)
-      let digest = state.digest
-      if (digest === undefined || digest.emitted !== emitted) {
-        digest = { emitted, digest: digestOfCanonicalBody(emitted.canonical) }
-        state.digest = digest
-      }
-      const vcsCommit = parts.locations[0] === undefined ? undefined : readVcsCommit(parts.locations[0].dir)
-      const now = yield* Clock.currentTimeMillis
-      const bundle: BundleEnvelope = {
-        format: BUNDLE_FORMAT,
-        digest: digest.digest,
-        workspace: options.workspace ?? "default",
-        created_at: new Date(now).toISOString(),
-        provenance: {
-          compiler_version: PACKSMITH_VERSION,
-          source_root: options.sourceRoot ?? sourceRootOf(paths, cwd),
-          ...(vcsCommit === undefined ? {} : { vcs_commit: vcsCommit }),
-        },
-        body: emitted.body,
-        blobs,
-      }
-      return {
-        bundle, diagnostics: report.diagnostics, canonicalBody: emitted.canonical, packs: report.packs, files: report.files, stats: report.stats,
-      } satisfies CompiledBundle
-    })
-
-    return { validate, compile } as const
-  },
+  sync: () => makePackCompiler(),
 }) {}

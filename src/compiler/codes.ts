@@ -25,6 +25,7 @@ export const CODES = {
   PS1009: { severity: "error", title: "More than one YAML document", action: "Put one document in each file (remove the extra `---`)." },
   PS1010: { severity: "error", title: "Empty document", action: "Write the component's keys, or delete the file." },
   PS1011: { severity: "error", title: "Parser failure", action: "The YAML parser gave up on this file (for example a stack overflow); simplify it." },
+  PS1012: { severity: "warning", title: "File or folder not read", action: "Move what packsmith should read into pack.yaml or a kind's folder (see the hint), or remove it; nothing of it is in the bundle." },
   // --- schema, decode
   PS2001: { severity: "error", title: "Unknown key", action: "Remove the key or correct its spelling (see the hint)." },
   PS2002: { severity: "error", title: "Missing required key", action: "Add the key." },

@@ -129,7 +129,8 @@ const checkObject = (ast: AST.TypeLiteral, value: unknown, pointer: string, out:
       check(index.type, value[key], pointerJoin(pointer, key), out)
       continue
     }
-    const suggestion = nearest(key, declared)
+    // A key the mapping has already is no suggestion: following it would write that key twice.
+    const suggestion = nearest(key, declared.filter((name) => !Object.prototype.hasOwnProperty.call(value, name)))
     out.push(finding("PS2001", `unknown key "${key}"`, pointerJoin(pointer, key), {
       target: "key",
       hint: suggestion === undefined ? `known keys: ${declared.join(", ")}` : `did you mean "${suggestion}"?`,

@@ -15,13 +15,26 @@ export interface PackLocation {
   /** Real path of the directory (symlinks resolved), for containment checks. */
   readonly realDir: string
   readonly display: string
-  readonly manifest: SourceFile
+  /** Absent when pack.yaml is a symlink that leads outside the pack (PS4002): it is not read. */
+  readonly manifest: SourceFile | undefined
   readonly files: ReadonlyArray<SourceFile>
   /**
    * Kind directory -> names of the other regular files the listings showed directly in it, where neither
    * the directory nor the file is a symlink (scripts, mostly).
    */
   readonly plainFiles: ReadonlyMap<string, ReadonlySet<string>>
+  /** Files and folders of the pack that no kind reads (see `unreadFindings`). */
+  readonly unread: ReadonlyArray<Unread>
+}
+
+/** A file or folder of a pack the compiler does not read. */
+export interface Unread {
+  /** Path inside the pack, `/`-separated. */
+  readonly rel: string
+  readonly display: string
+  readonly folder: boolean
+  /** A folder inside a kind directory (`actions/lib`): read after all when an entry point lies in it. */
+  readonly inKindDirectory: boolean
 }
 
 /** A finding about a path rather than a parsed file. */
@@ -116,6 +129,14 @@ export const readStamped = (abs: string, limit: number, nowMs: number | undefine
 const statOf = (abs: string): fs.Stats | undefined => {
   try {
     return fs.statSync(abs, { throwIfNoEntry: false })
+  } catch {
+    return undefined
+  }
+}
+
+const lstatOf = (abs: string): fs.Stats | undefined => {
+  try {
+    return fs.lstatSync(abs, { throwIfNoEntry: false })
   } catch {
     return undefined
   }
@@ -229,6 +250,20 @@ const displayUnder = (dir: string, cwd: string, display: (abs: string) => string
   return (_rel, abs) => display(abs)
 }
 
+const KIND_DIRECTORY_NAMES: ReadonlySet<string> = new Set(FILE_KIND_DIRECTORIES.map(([directory]) => directory))
+
+/**
+ * Names left alone wherever they are: hidden entries (`.git`, `.github`), Python's caches, and the folders a
+ * pack keeps for people. Files that are not YAML are left alone too (README, LICENSE, icon.png, requirements.txt,
+ * package.json, scripts): packsmith reads none of them, and a script an action names is read as its entry point.
+ */
+const LEFT_ALONE = (name: string): boolean => name.startsWith(".") || name === "__pycache__"
+const FOLDERS_FOR_PEOPLE: ReadonlySet<string> = new Set(["docs", "doc", "images"])
+
+/** A listed directory, or a symlink to one. */
+const isFolder = (dir: string, entry: fs.Dirent): boolean =>
+  entry.isDirectory() || (entry.isSymbolicLink() && statOf(path.join(dir, entry.name))?.isDirectory() === true)
+
 export const YAML_FILE = /\.ya?ml$/
 const WORKFLOW_FILE = /\.workflow\.ya?ml$/
 export const MANIFEST_NAMES: ReadonlyArray<string> = ["pack.yaml", "pack.yml"]
@@ -246,16 +281,32 @@ const manifestIn = (dir: string, entries: Listing): string | undefined => {
 }
 
 /** A kind directory's files by the listing they came from: an unchanged listing yields the same objects. */
-const filesOfListing = new WeakMap<Listing, { readonly key: string; readonly files: ReadonlyArray<SourceFile>; readonly plain: ReadonlySet<string> }>()
+const filesOfListing = new WeakMap<Listing, {
+  readonly key: string; readonly files: ReadonlyArray<SourceFile>; readonly plain: ReadonlySet<string>; readonly folders: ReadonlyArray<Unread>
+}>()
 
 const under = (dir: string, rel: string): string => (dir.endsWith(path.sep) ? dir : dir + path.sep) + rel.split("/").join(path.sep)
 
 const packFiles = (
   dir: string, realDir: string, entries: Listing, listings: ListingCache, cwd: string, show: (rel: string, abs: string) => string,
-): { readonly files: Array<SourceFile>; readonly plainFiles: Map<string, ReadonlySet<string>>; readonly findings: Array<PathFinding> } => {
+  manifest: { readonly rel: string; readonly readAt: string | undefined },
+): { readonly files: Array<SourceFile>; readonly plainFiles: Map<string, ReadonlySet<string>>; readonly findings: Array<PathFinding>; readonly unread: Array<Unread> } => {
   const files: Array<SourceFile> = []
   const plainFiles = new Map<string, ReadonlySet<string>>()
   const findings: Array<PathFinding> = []
+  const unread: Array<Unread> = []
+  // At the top of the pack: every YAML file but the manifest read, and every folder that is not a kind's.
+  for (const entry of entries) {
+    const name = entry.name
+    if (LEFT_ALONE(name) || KIND_DIRECTORY_NAMES.has(name)) continue
+    const abs = under(dir, name)
+    if (YAML_FILE.test(name)) {
+      // The manifest, and the file it is a symlink to, are read.
+      if (name !== manifest.rel && path.join(realDir, name) !== manifest.readAt) unread.push({ rel: name, display: show(name, abs), folder: false, inKindDirectory: false })
+    } else if (!FOLDERS_FOR_PEOPLE.has(name) && manifest.readAt?.startsWith(path.join(realDir, name) + path.sep) !== true && isFolder(dir, entry)) {
+      unread.push({ rel: name, display: show(name, abs), folder: true, inKindDirectory: false })
+    }
+  }
   const leaves = (rel: string, abs: string, what: string) =>
     findings.push({ display: show(rel, abs), finding: finding("PS4002", `${rel} is a symlink that leads outside the pack; ${what}`, "", { hint: "a symlink must stay inside the pack" }) })
   // List only the kind directories that exist: most packs have a few of them.
@@ -288,11 +339,13 @@ const packFiles = (
     if (known !== undefined && known.key === key) {
       for (const file of known.files) files.push(file)
       if (known.plain.size > 0) plainFiles.set(directory, known.plain)
+      for (const folder of known.folders) unread.push(folder)
       continue
     }
     const absDir = under(dir, directory)
     const found: Array<SourceFile> = []
     const plain = new Set<string>()
+    const folders: Array<Unread> = []
     // A top-level kind directory that is no symlink: its regular files are where they are listed.
     const plainDirectory = !directory.includes("/") && entries.find((e) => e.name === directory)?.isDirectory() === true
     // A symlink's target can change while the listing does not: such files are looked at every time.
@@ -300,10 +353,19 @@ const packFiles = (
     for (const entry of kindEntries) {
       if (!YAML_FILE.test(entry.name)) {
         if (plainDirectory && entry.isFile()) plain.add(entry.name)
+        else if (!entry.isFile() && !LEFT_ALONE(entry.name)) {
+          // A folder inside a kind directory is not read (unless it is a kind's own, actions/workflows).
+          const rel = `${directory}/${entry.name}`
+          if (entry.isSymbolicLink()) symlinks = true
+          if (!KIND_DIRECTORY_NAMES.has(rel) && isFolder(absDir, entry)) {
+            folders.push({ rel, display: show(rel, `${absDir}${path.sep}${entry.name}`), folder: true, inKindDirectory: true })
+          }
+        }
         continue
       }
       const abs = `${absDir}${path.sep}${entry.name}`
       const rel = `${directory}/${entry.name}`
+      let readAt = abs
       if (entry.isSymbolicLink()) {
         symlinks = true
         const real = realpath(abs)
@@ -316,16 +378,58 @@ const packFiles = (
           continue
         }
         if (statOf(real)?.isFile() !== true) continue
+        readAt = real
       } else if (!entry.isFile()) continue
       const fileKind: FileKind = kind === "action" && WORKFLOW_FILE.test(entry.name) ? "workflow" : kind
-      found.push({ abs, display: show(rel, abs), rel, kind: fileKind })
+      found.push({ abs, display: show(rel, abs), rel, kind: fileKind, readAt })
     }
-    if (!symlinks) filesOfListing.set(kindEntries, { key, files: found, plain })
+    if (!symlinks) filesOfListing.set(kindEntries, { key, files: found, plain, folders })
     for (const file of found) files.push(file)
     if (plain.size > 0) plainFiles.set(directory, plain)
+    for (const folder of folders) unread.push(folder)
   }
-  return { files, plainFiles, findings }
+  return { files, plainFiles, findings, unread }
 }
+
+const KIND_FOLDERS = FILE_KIND_DIRECTORIES.map(([directory]) => `${directory}/`).join(", ")
+const SHARED_CODE = "shared code is not in the bundle: only the scripts that actions and sensors name as entry_point are"
+
+/** Why a file or folder is not read, and what to do about it. */
+const unreadHint = (entry: Unread): string => {
+  const name = entry.rel.slice(entry.rel.lastIndexOf("/") + 1)
+  if (entry.inKindDirectory) {
+    const directory = entry.rel.slice(0, entry.rel.lastIndexOf("/"))
+    if (name === "lib") return SHARED_CODE
+    return directory === "actions" || directory === "sensors"
+      ? `only the YAML files directly in ${directory}/ are read, and of its other files only the scripts that entry points name go into the bundle`
+      : `only the YAML files directly in ${directory}/ are read`
+  }
+  if (!entry.folder) {
+    if (name === "config.schema.yaml") return "packsmith reads a pack's config schema from `conf_schema` in pack.yaml: move it there"
+    if (MANIFEST_NAMES.includes(name)) return `the pack's manifest is ${MANIFEST_NAMES.find((n) => n !== name)}: keep one of the two`
+    return `packsmith reads YAML files in ${KIND_FOLDERS} and pack.yaml: move it into one of those, or remove it`
+  }
+  switch (name) {
+    case "aliases": return "action aliases (StackStorm's ChatOps) are not supported"
+    case "policies": return "action policies are not supported"
+    case "tests": return "packsmith does not run a pack's tests, and the bundle does not carry them"
+    case "lib": return SHARED_CODE
+    default: return `packsmith reads the folders ${KIND_FOLDERS}`
+  }
+}
+
+/**
+ * A warning (PS1012) for each file and folder of the pack that is not read; `entryPoints`: the paths inside
+ * the pack that its actions and sensors name as entry points (a folder that holds one is read after all, and
+ * one an entry point names is reported as such).
+ */
+export const unreadFindings = (location: PackLocation, entryPoints: ReadonlyArray<string>): Array<PathFinding> =>
+  location.unread
+    .filter((entry) => !(entry.inKindDirectory && entryPoints.some((used) => used === entry.rel || used.startsWith(`${entry.rel}/`))))
+    .map((entry) => ({
+      display: entry.display,
+      finding: finding("PS1012", `${entry.rel}${entry.folder ? "/" : ""} is not read`, "", { hint: unreadHint(entry) }),
+    }))
 
 /** Each path is a pack directory (has pack.yaml) or a folder whose subdirectories are packs. */
 export const discover = (paths: ReadonlyArray<string>, cwd: string, listings: ListingCache = new ListingCache()): Discovery => {
@@ -338,9 +442,22 @@ export const discover = (paths: ReadonlyArray<string>, cwd: string, listings: Li
     seen.add(realDir)
     const show = displayUnder(dir, cwd, display)
     const manifestRel = path.basename(manifest)
-    const manifestFile: SourceFile = { abs: manifest, display: show(manifestRel, manifest), rel: manifestRel, kind: "pack" }
-    const { files, plainFiles, findings: found } = packFiles(dir, realDir, entries, listings, cwd, show)
-    packs.push({ dir, realDir, display: display(dir), manifest: manifestFile, files, plainFiles })
+    const shown = show(manifestRel, manifest)
+    // Like every file of the pack, a manifest that is a symlink is read only where it leads inside the pack
+    // (its target is looked up every time: it can change while the listing does not).
+    const listed = entries.find((e) => e.name === manifestRel)
+    const symlink = listed !== undefined ? listed.isSymbolicLink() : lstatOf(manifest)?.isSymbolicLink() === true
+    const real = symlink ? realpath(manifest) : manifest
+    let manifestFile: SourceFile | undefined
+    if (real === undefined) {
+      findings.push({ display: shown, finding: finding("PS1004", `${manifestRel} cannot be read: it is a symlink to nothing (or a loop)`, "") })
+    } else if (symlink && !isInside(realDir, real)) {
+      findings.push({ display: shown, finding: finding("PS4002", `${manifestRel} is a symlink that leads outside the pack; it is not read`, "", { hint: "a symlink must stay inside the pack" }) })
+    } else {
+      manifestFile = { abs: manifest, display: shown, rel: manifestRel, kind: "pack", readAt: real }
+    }
+    const { files, plainFiles, findings: found, unread } = packFiles(dir, realDir, entries, listings, cwd, show, { rel: manifestRel, readAt: manifestFile?.readAt })
+    packs.push({ dir, realDir, display: display(dir), manifest: manifestFile, files, plainFiles, unread })
     for (const f of found) findings.push(f)
   }
   for (const given of paths) {

@@ -13,6 +13,12 @@ export interface SourceFile {
   /** Path relative to the pack directory, `/`-separated. */
   readonly rel: string
   readonly kind: FileKind
+  /**
+   * Where the file is read: the real path a symlink leads to, checked to be inside the pack when the pack was
+   * listed; `abs` for a regular file. Either way it is opened without following a symlink in its last component,
+   * so a file swapped for a symlink after the listing is not read through it.
+   */
+  readonly readAt: string
 }
 
 export type LinkKind = "runtime" | "trigger" | "action"
@@ -95,5 +101,12 @@ export interface FileUnit {
   readonly components: ReadonlyArray<Component>
   readonly manifest?: ManifestInfo
   readonly workflow?: WorkflowModel
+  /**
+   * Pointers of the parts of the document left out because they did not decode (`""`: all of it), so that
+   * no later stage reports as missing what was left out (see recover.ts).
+   */
+  readonly dropped?: ReadonlyArray<string>
+  /** The ref a document left out whole names, when it names one: references to it are not reported as unknown. */
+  readonly declares?: string
   locate?: Locate
 }

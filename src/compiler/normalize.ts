@@ -95,15 +95,23 @@ const identity = (
     return undefined
   }
   const ref = qualify(pack, written)
+  // The refs proposed are checked against the whole compile's by the link stage (see Finding.proposals).
   if (!COMPONENT_REF_PATTERN.test(ref)) {
     const lowered = ref.toLowerCase()
-    out.push(finding("PS2007", `invalid ref ${JSON.stringify(written)}`, refPointer,
-      COMPONENT_REF_PATTERN.test(lowered) ? { hint: `refs are lowercase: ${JSON.stringify(lowered)}` } : { hint: "a ref is <pack>.<name> in lowercase letters, digits, _ and -" }))
+    const proposed = `${pack}.${lowered.slice(lowered.indexOf(".") + 1)}`
+    out.push(finding("PS2007", `invalid ref ${JSON.stringify(written)}`, refPointer, {
+      hint: "a ref is <pack>.<name> in lowercase letters, digits, _ and -, with a name no other component of the pack has",
+      ...(COMPONENT_REF_PATTERN.test(proposed) ? { proposals: [{ ref: proposed, hint: `refs are lowercase: ${JSON.stringify(proposed)}` }] } : {}),
+    }))
     return undefined
   }
   const [refPack, name] = [ref.slice(0, ref.indexOf(".")), ref.slice(ref.indexOf(".") + 1)]
   if (refPack !== pack) {
-    out.push(finding("PS2008", `ref ${JSON.stringify(ref)} is not in pack ${JSON.stringify(pack)}`, refPointer, { hint: `use ${JSON.stringify(`${pack}.${name}`)}` }))
+    const proposals = [`${pack}.${name}`, `${pack}.${refPack}_${name}`]
+      .filter((candidate) => COMPONENT_REF_PATTERN.test(candidate)).map((candidate) => ({ ref: candidate, hint: `use ${JSON.stringify(candidate)}` }))
+    out.push(finding("PS2008", `ref ${JSON.stringify(ref)} is not in pack ${JSON.stringify(pack)}`, refPointer, {
+      hint: `a ref in pack ${JSON.stringify(pack)} is "${pack}.<name>", with a name no other component of the pack has`, proposals,
+    }))
     return undefined
   }
   if (source.ref !== undefined && source.name !== undefined && source.name !== name && qualify(pack, source.name) !== ref) {

@@ -66,7 +66,8 @@ const compileNode = (node: unknown, pointer: string, out: Array<Finding>, allowB
   for (const key of sortKeys(Object.keys(node))) {
     const value = node[key]
     if (!JSON_SCHEMA_KEYWORDS.has(key) && !key.startsWith("x-")) {
-      const suggestion = nearest(key, KEYWORD_LIST)
+      // A keyword the schema has already is no suggestion: following it would write that keyword twice.
+      const suggestion = nearest(key, KEYWORD_LIST.filter((keyword) => !Object.prototype.hasOwnProperty.call(node, keyword)))
       out.push(finding("PS2001", `unknown schema keyword "${key}"`, pointerJoin(pointer, key), {
         target: "key", hint: suggestion === undefined ? "custom keywords start with x-" : `did you mean "${suggestion}"?`,
       }))

@@ -242,8 +242,9 @@ parentPort.on("message", (job) => {
     if (next >= Number(current >> 32n)) break
     if (Atomics.compareExchange(claim, 0, current, current + 1n) !== current) continue
     if (skip !== null && skip.has(files[next])) continue
-    // A script must be the regular file its directory listed.
-    batch.add(next, readFile(files[next], kind, maxBytes, kind === "script"))
+    // A script must be the regular file its directory listed; a YAML file is named where discovery found
+    // it (a symlink's checked target): neither is read through a symlink put in its place.
+    batch.add(next, readFile(files[next], kind, maxBytes, true))
   }
   batch.flush()
   port.close()
@@ -365,7 +366,7 @@ const YAML_JOB: Job<ReadAhead> = {
   kind: "yaml",
   maxBytes: MAX_YAML_BYTES,
   here: (abs, nowMs) => {
-    const read = readStamped(abs, MAX_YAML_BYTES, nowMs)
+    const read = readStamped(abs, MAX_YAML_BYTES, nowMs, true)
     return { read, parsed: read.ok ? parseYaml(textOf(read.bytes)) : undefined }
   },
   fromHelper: (read, json) => ({ read, parsed: json === null ? undefined : parseJsonOfYaml(json) }),

@@ -9,3 +9,9 @@ export const SHIPPED_PACKS_DIR: string = fileURLToPath(new URL("../../packs", im
 
 /** `packs/core`: the core pack's runtimes (`core.shell`, `core.python`, ...), actions, triggers and sensor. */
 export const CORE_PACK_DIR: string = fileURLToPath(new URL("../../packs/core", import.meta.url))
+
+/**
+ * The core pack's ref. A compile whose packs use core (a `core.*` ref they leave unresolved, or
+ * `dependencies: [core]`) and give no pack of that name gets CORE_PACK_DIR added (see PackCompiler.ts).
+ */
+export const CORE_PACK = "core"

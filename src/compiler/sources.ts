@@ -16,6 +16,8 @@ export interface Sources {
   readonly units: ReadonlyArray<FileUnit>
   readonly packOfUnit: ReadonlyMap<FileUnit, string>
   readonly locationOfFile: ReadonlyMap<string, PackLocation>
+  /** Each pack's directory as shown to the user, by pack ref. */
+  readonly packDirs: ReadonlyMap<string, string>
   /** Files that could not be read. */
   readonly findings: ReadonlyArray<PathFinding>
   readonly files: number
@@ -49,6 +51,22 @@ export interface WhileLoading {
   readonly whileWaiting: () => boolean
 }
 
+/** Two loads of one compile as one (the packs given, then a pack the compiler added). */
+export const joinSources = (a: Sources, b: Sources): Sources => ({
+  units: [...a.units, ...b.units],
+  packOfUnit: new Map([...a.packOfUnit, ...b.packOfUnit]),
+  locationOfFile: new Map([...a.locationOfFile, ...b.locationOfFile]),
+  packDirs: new Map([...b.packDirs, ...a.packDirs]),
+  findings: [...a.findings, ...b.findings],
+  files: a.files + b.files,
+  read: a.read + b.read,
+  parsed: a.parsed + b.parsed,
+})
+
+/** The pack's YAML files in the order they are loaded: the manifest (when it is read) first. */
+const filesOf = (location: PackLocation): ReadonlyArray<SourceFile> =>
+  location.manifest === undefined ? location.files : [location.manifest, ...location.files]
+
 export class UnitCache {
   /** By absolute path. */
   private readonly kept = new Map<string, Kept>()
@@ -59,9 +77,12 @@ export class UnitCache {
     return this.kept.size === 0
   }
 
-  /** `speculation`: YAML files the second thread began reading during discovery (see readAhead.ts); ended here. */
+  /**
+   * The units of the discovered packs (a compile may load more than one discovery; `sweep` ends it).
+   * `speculation`: YAML files the second thread began reading during discovery (see readAhead.ts); ended here.
+   */
   load(discovery: Discovery, nowMs: number, whileLoading?: WhileLoading, speculation?: Speculation): Sources {
-    const generation = ++this.generation
+    const generation = this.generation
     const findings: Array<PathFinding> = []
     let read = 0
     let parsed = 0
@@ -89,7 +110,7 @@ export class UnitCache {
 
     const readHere = (file: SourceFile, pack: Pack, ahead: ReadAhead | undefined): FileUnit | undefined => {
       read++
-      const bytes = ahead?.read ?? readStamped(file.abs, MAX_YAML_BYTES, nowMs)
+      const bytes = ahead?.read ?? readStamped(file.readAt, MAX_YAML_BYTES, nowMs, true)
       if (!bytes.ok) {
         this.kept.delete(file.abs)
         findings.push({
@@ -109,16 +130,17 @@ export class UnitCache {
     const units: Array<FileUnit> = []
     const packOfUnit = new Map<FileUnit, string>()
     const locationOfFile = new Map<string, PackLocation>()
+    const packDirs = new Map<string, string>()
     // Which files have the stamp they were last read with, in the order they are visited below; the others
     // are read (by a second thread as well, when they are many).
     const unchanged: Array<boolean> = []
     const toRead: Array<string> = []
     for (const pack of packs) {
-      for (const file of [pack.location.manifest, ...pack.location.files]) {
+      for (const file of filesOf(pack.location)) {
         const known = this.kept.get(file.abs)
         const same = known !== undefined && unchangedSince(known.stamp, file.abs)
         unchanged.push(same)
-        if (!same) toRead.push(file.abs)
+        if (!same) toRead.push(file.readAt)
       }
     }
     let files = 0
@@ -135,9 +157,10 @@ export class UnitCache {
       }
       for (const pack of packs) {
         // The manifest first: the other files of a pack are qualified with the ref it declares.
-        const manifest = unitFor(pack.location.manifest, pack)
+        const manifest = pack.location.manifest === undefined ? undefined : unitFor(pack.location.manifest, pack)
         pack.ref = manifest?.manifest?.ref ?? (manifest === undefined ? undefined : declaredPackRef(textOf(manifest.bytes))) ?? pack.directoryName
-        files += 1 + pack.location.files.length
+        files += (pack.location.manifest === undefined ? 0 : 1) + pack.location.files.length
+        if (!packDirs.has(pack.ref)) packDirs.set(pack.ref, pack.location.display)
         const first = units.length
         if (manifest !== undefined) {
           units.push(manifest)
@@ -153,7 +176,12 @@ export class UnitCache {
         whileLoading?.packLoaded(pack.ref, pack.location, units.slice(first))
       }
     }, whileLoading?.whileWaiting, speculation)
-    for (const [abs, known] of this.kept) if (known.seenIn !== generation) this.kept.delete(abs)
-    return { units, packOfUnit, locationOfFile, findings, files, read, parsed }
+    return { units, packOfUnit, locationOfFile, packDirs, findings, files, read, parsed }
+  }
+
+  /** Ends a compile: the files no load of it found are forgotten. */
+  sweep(): void {
+    for (const [abs, known] of this.kept) if (known.seenIn !== this.generation) this.kept.delete(abs)
+    this.generation++
   }
 }

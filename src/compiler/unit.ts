@@ -2,17 +2,18 @@
 import { isUtf8 } from "node:buffer"
 import type { Schema } from "effect"
 import { FILE_KIND_SCHEMAS } from "../domain/FileKinds.js"
-import { pointerSegments, type Finding } from "./Finding.js"
+import type { Finding } from "./Finding.js"
 import { withoutAbsentNulls } from "./absentNulls.js"
 import { decodeStrict } from "./decode.js"
 import type { FileUnit, SourceFile } from "./model.js"
 import {
   foreignWorkflowForm, normalizeAction, normalizeAgent, normalizePack, normalizePermissionSet, normalizeProfile, normalizeQueue,
-  normalizeRule, normalizeRuntime, normalizeSensor, normalizeTrigger, normalizeWorkflow,
+  normalizeRule, normalizeRuntime, normalizeSensor, normalizeTrigger, normalizeWorkflow, qualify,
   type NormalizeContext, type Normalized,
 } from "./normalize.js"
 import { parseYaml, type ParseOutcome } from "./parse.js"
-import { acceptsSchema, type Accepts } from "./shape.js"
+import { explainedByDropped, recoverDecodable, remapNormalized } from "./recover.js"
+import { acceptsSchema } from "./shape.js"
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] }
 
@@ -93,12 +94,12 @@ export const buildUnit = (
   const invalid = isUtf8(view) ? undefined : invalidUtf8At(bytes, text())
   if (invalid !== undefined) {
     findings.push({ code: "PS1003", message: "the file is not valid UTF-8", pointer: "", position: positionOf(text(), invalid), hint: "save the file as UTF-8" })
-    return unit
+    return leftOut(unit, writtenRefInText(text(), packRef))
   }
   const parsed = parsedAhead ?? parseYaml(text())
   if (!parsed.ok) {
     findings.push(parsed.finding)
-    return unit
+    return leftOut(unit, writtenRefInText(text(), packRef))
   }
   const foreign = file.kind === "workflow" ? foreignWorkflowForm(parsed.value) : undefined
   if (foreign !== undefined) {
@@ -109,33 +110,52 @@ export const buildUnit = (
   const accepts = acceptsSchema(schema)
   // Most files are valid: the compiled check says so without building pointers; the rest get every issue.
   const issues = accepts(parsed.value) ? [] : decodeStrict(schema, parsed.value)
+  if (issues.length === 0) return normalizeInto(unit, file, parsed.value, packRef, directoryName, findings)
   findings.push(...issues)
-  const value = issues.length === 0 ? parsed.value : withoutFaultyKeys(accepts, parsed.value, issues)
+  const rest = recoverDecodable(schema, accepts, parsed.value, issues)
   // Nothing decodable remains: the decode findings are all there is to say about this file.
-  if (value === undefined) return unit
+  if (rest === undefined) return leftOut(unit, writtenRef(parsed.value, packRef))
+  unit.dropped = rest.dropped
+  const first = findings.length
+  normalizeInto(unit, file, rest.value, packRef, directoryName, findings, rest.original)
+  // What normalize found in the rest, placed in the file and without what a part left out may explain.
+  const found = findings.splice(first).map((f) => (rest.original === undefined ? f : { ...f, pointer: rest.original(f.pointer) }))
+  for (const f of found) if (!explainedByDropped(f, rest.dropped, parsed.value)) findings.push(f)
+  return unit
+}
+
+const normalizeInto = (
+  unit: Mutable<FileUnit>, file: SourceFile, value: unknown, packRef: string, directoryName: string, findings: Array<Finding>,
+  original?: (pointer: string) => string,
+): FileUnit => {
   // Nulls the schema reads as absent are dropped, so normalization sees the schema's decoded type.
-  const normalized = normalizeByKind(file, withoutAbsentNulls(schema.ast, value), { pack: packRef, unit, out: findings }, directoryName)
+  const decoded = withoutAbsentNulls(FILE_KIND_SCHEMAS[file.kind].ast, value)
+  const made = normalizeByKind(file, decoded, { pack: packRef, unit, out: findings }, directoryName)
+  const normalized = original === undefined ? made : remapNormalized(made, original)
   unit.components = normalized.components
   if (normalized.manifest !== undefined) unit.manifest = normalized.manifest
   if (normalized.workflow !== undefined) unit.workflow = normalized.workflow
   return unit
 }
 
-/**
- * The document without the top-level keys that hold decode issues, when what is left still decodes; so
- * the rest of a file with one bad key is still normalized and checked (every diagnostic, not the first).
- */
-const withoutFaultyKeys = (accepts: Accepts, value: unknown, issues: ReadonlyArray<Finding>): unknown => {
+/** A unit none of whose document is used; `declares`: the ref it names, as far as one can tell. */
+const leftOut = (unit: Mutable<FileUnit>, declares: string | undefined): FileUnit => {
+  unit.dropped = [""]
+  if (declares !== undefined && unit.file.kind !== "pack") unit.declares = declares
+  return unit
+}
+
+/** The ref a document that could not be decoded at all names (`ref`, else `name`), qualified with its pack. */
+const writtenRef = (value: unknown, packRef: string): string | undefined => {
   if (typeof value !== "object" || value === null || Array.isArray(value)) return undefined
-  const faulty = new Set<string>()
-  for (const issue of issues) {
-    const first = pointerSegments(issue.pointer)[0]
-    if (first === undefined) return undefined
-    faulty.add(first)
-  }
-  const rest: Record<string, unknown> = {}
-  for (const [key, item] of Object.entries(value)) if (!faulty.has(key)) rest[key] = item
-  return accepts(rest) ? rest : undefined
+  const written = (value as Record<string, unknown>)["ref"] ?? (value as Record<string, unknown>)["name"]
+  return typeof written === "string" && written !== "" ? qualify(packRef, written) : undefined
+}
+
+/** The ref a file that could not be parsed most likely names (a top-level `ref:` line). */
+const writtenRefInText = (text: string, packRef: string): string | undefined => {
+  const match = /^ref:[ \t]*["']?([A-Za-z0-9_.-]+)["']?[ \t]*(#.*)?$/m.exec(text)
+  return match?.[1] === undefined ? undefined : qualify(packRef, match[1])
 }
 
 /** The pack ref a manifest that failed to decode most likely declares (so other files still qualify refs). */

@@ -125,3 +125,31 @@ describe("recompile with one service", () => {
     expect(after.canonicalBody).toBe((await compileOk([root])).canonicalBody)
   })
 })
+
+describe("files a pack holds that are not read, on recompile", () => {
+  it("are reported the same by every compile of one service, kept listings or not, and follow the disk", async () => {
+    const root = fresh()
+    const ops = path.join(root, "ops")
+    fs.mkdirSync(path.join(ops, "aliases"))
+    fs.mkdirSync(path.join(ops, "actions/lib"))
+    fs.writeFileSync(path.join(ops, "actions/lib/common.sh"), "true\n")
+    await settle()
+    const unread = (report: { readonly diagnostics: ReadonlyArray<{ readonly code: string; readonly file: string }> }) =>
+      report.diagnostics.filter((d) => d.code === "PS1012").map((d) => path.relative(root, d.file))
+    const seen = await Effect.runPromise(Effect.gen(function* () {
+      const compiler = yield* PackCompiler
+      const first = unread(yield* compiler.validate([root]))
+      const second = unread(yield* compiler.validate([root]))
+      fs.rmSync(path.join(ops, "aliases"), { recursive: true })
+      fs.mkdirSync(path.join(ops, "sensors/helpers"))
+      const changed = unread(yield* compiler.validate([root]))
+      yield* Effect.promise(settle)
+      const settled = unread(yield* compiler.validate([root]))
+      return { first, second, changed, settled }
+    }).pipe(Effect.provide(PackCompiler.Default)))
+    expect(seen.first).toEqual(["ops/actions/lib", "ops/aliases"])
+    expect(seen.second).toEqual(seen.first)
+    expect(seen.changed).toEqual(["ops/actions/lib", "ops/sensors/helpers"])
+    expect(seen.settled).toEqual(seen.changed)
+  })
+})

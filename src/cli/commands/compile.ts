@@ -16,7 +16,7 @@ const workspace = Options.text("workspace").pipe(
   Options.withDescription("Workspace recorded in the bundle envelope"),
   Options.withDefault("default"),
 )
-const json = Options.boolean("json").pipe(Options.withDescription("Print { ok, digest, output, packs, files, diagnostics } as JSON"))
+const json = Options.boolean("json").pipe(Options.withDescription("Print { ok, digest, output, packs, shipped_packs, files, diagnostics } as JSON"))
 
 /** Writes next to the target and renames, so a reader never sees half a bundle. */
 export const writeFileAtomic = (target: string, text: string) =>
@@ -37,12 +37,12 @@ export const compileCommand = Command.make("compile", { paths: packPaths, output
     yield* writeFileAtomic(output, `${JSON.stringify(result.bundle)}\n`)
     if (json) {
       yield* Console.log(printJson({
-        ok: true, digest: result.bundle.digest, output, packs: result.packs, files: result.files,
+        ok: true, digest: result.bundle.digest, output, packs: result.packs, shipped_packs: result.shippedPacks, files: result.files,
         diagnostics: result.diagnostics.map(diagnosticJson),
       }))
     } else {
       for (const d of result.diagnostics) yield* Console.error(formatDiagnostic(d, process.stderr.isTTY === true))
-      yield* Console.error(`wrote ${output} (${formatSummary(result.diagnostics, result.packs.length, result.files)})`)
+      yield* Console.error(`wrote ${output} (${formatSummary(result.diagnostics, result.packs.length, result.files, result.shippedPacks)})`)
       yield* Console.log(result.bundle.digest)
     }
   })).pipe(

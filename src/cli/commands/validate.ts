@@ -6,7 +6,7 @@ import { invalidInput } from "../CliFailure.js"
 import { countBySeverity, diagnosticJson, formatDiagnostic, formatSummary, printJson } from "../render.js"
 import { orDefaultPaths, packPaths } from "./paths.js"
 
-const json = Options.boolean("json").pipe(Options.withDescription("Print { ok, errors, warnings, packs, files, diagnostics } as JSON"))
+const json = Options.boolean("json").pipe(Options.withDescription("Print { ok, errors, warnings, packs, shipped_packs, files, diagnostics } as JSON"))
 const strict = Options.boolean("strict").pipe(Options.withDescription("Treat warnings as failures (exit 1)"))
 
 export const validateCommand = Command.make("validate", { paths: packPaths, json, strict }, ({ paths, json, strict }) =>
@@ -17,12 +17,12 @@ export const validateCommand = Command.make("validate", { paths: packPaths, json
     const ok = errors === 0 && (!strict || warnings === 0)
     if (json) {
       yield* Console.log(printJson({
-        ok, errors, warnings, packs: report.packs, files: report.files,
+        ok, errors, warnings, packs: report.packs, shipped_packs: report.shippedPacks, files: report.files,
         diagnostics: report.diagnostics.map(diagnosticJson),
       }))
     } else {
       for (const d of report.diagnostics) yield* Console.log(formatDiagnostic(d))
-      yield* Console.log(formatSummary(report.diagnostics, report.packs.length, report.files))
+      yield* Console.log(formatSummary(report.diagnostics, report.packs.length, report.files, report.shippedPacks))
     }
     if (!ok) return yield* invalidInput("")
   })).pipe(

@@ -165,8 +165,14 @@ export const decodeCases: ReadonlyArray<CorpusCase> = [
   },
   {
     name: "ref-with-uppercase",
+    files: { [A]: "ref: p.Greet\nentry_point: hello.sh\n" },
+    expect: [diag("PS2007", A, 1, 6, { hint: 'refs are lowercase: "p.greet"' })],
+  },
+  {
+    name: "ref-with-uppercase-whose-lowercase-is-taken",
+    // p.hello is the base pack's action: proposing it would make two components collide.
     files: { [A]: "ref: p.Hello\nentry_point: hello.sh\n" },
-    expect: [diag("PS2007", A, 1, 6, { hint: 'refs are lowercase: "p.hello"' })],
+    expect: [diag("PS2007", A, 1, 6, { hint: /^a ref is <pack>\.<name> in lowercase .* no other component of the pack has$/ })],
   },
   {
     name: "ref-with-two-dots",

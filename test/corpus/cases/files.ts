@@ -1,4 +1,4 @@
-/** PS4001-PS4004, PS4009, PS4026, PS5001: entry points on disk, duplicate refs, pack directories, host paths. */
+/** PS1012, PS4001-PS4004, PS4009, PS4026, PS5001: files of a pack on disk, entry points, duplicate refs, pack directories, host paths. */
 import * as fs from "node:fs"
 import * as path from "node:path"
 import { diag, yaml, type CorpusCase } from "../workspace.js"
@@ -81,6 +81,51 @@ export const fileCases: ReadonlyArray<CorpusCase> = [
       fs.symlinkSync("missing.yaml", path.join(root, "p/triggers/dangling.yaml"))
     },
     expect: [diag("PS1004", "p/triggers/dangling.yaml", 1, 1), diag("PS4002", "p/triggers/out.yaml", 1, 1)],
+  },
+  {
+    name: "manifest-symlink-leaving-the-pack",
+    // The manifest is not read (nothing of the file it names is shown); the pack's other files still are.
+    files: { "p/pack.yaml": null, "passwd": "root:x:0:0:root:/root:/bin/bash\n" },
+    setup: (root) => fs.symlinkSync("../passwd", path.join(root, "p/pack.yaml")),
+    expect: [diag("PS4002", "p/pack.yaml", 1, 1, { message: /^pack\.yaml is a symlink that leads outside the pack/ })],
+  },
+  {
+    name: "stackstorm-files-and-folders-packsmith-does-not-read",
+    files: {
+      "p/config.schema.yaml": "api_key: {type: string, secret: true}\n",
+      "p/aliases/greet.yaml": "name: greet\naction_ref: p.hello\n",
+      "p/policies/retry.yaml": "name: retry\npolicy_type: action.retry\n",
+      "p/tests/test_hello.py": "def test(): pass\n",
+      "p/actions/lib/common.sh": "greet() { echo hi; }\n",
+      "p/actions/bin/run.sh": "#!/bin/sh\n",
+      "p/actions/run.yaml": "ref: p.run\nentry_point: bin/run.sh\n",
+      // For people and tools: never warned about.
+      "p/README.md": "# p\n", "p/LICENSE": "Apache-2.0\n", "p/icon.png": "png", "p/requirements.txt": "requests\n",
+      "p/p.yaml.example": "api_key: x\n", "p/.github/workflows/ci.yml": "on: push\n", "p/docs/index.md": "docs\n",
+    },
+    // actions/bin/ holds an entry point, so it is read.
+    expect: [
+      diag("PS1012", "p/actions/lib", 1, 1, { message: /^actions\/lib\/ is not read$/, hint: /^shared code is not in the bundle/ }),
+      diag("PS1012", "p/aliases", 1, 1, { hint: /aliases .* not supported/ }),
+      diag("PS1012", "p/config.schema.yaml", 1, 1, { hint: /`conf_schema` in pack\.yaml/ }),
+      diag("PS1012", "p/policies", 1, 1, { hint: /policies are not supported/ }),
+      diag("PS1012", "p/tests", 1, 1, { hint: /does not run a pack's tests/ }),
+    ],
+  },
+  {
+    name: "yaml-files-and-folders-in-places-no-kind-reads",
+    files: {
+      "p/pack.yml": 'ref: p\nversion: "2.0.0"\n',
+      "p/notes.yaml": "todo: everything\n",
+      "p/actionz/typo.yaml": "ref: p.typo\n",
+      "p/rules/old/r.yaml": "ref: p.old\n",
+    },
+    expect: [
+      diag("PS1012", "p/actionz", 1, 1, { hint: /^packsmith reads the folders runtimes\/, actions\// }),
+      diag("PS1012", "p/notes.yaml", 1, 1, { hint: /^packsmith reads YAML files in / }),
+      diag("PS1012", "p/pack.yml", 1, 1, { hint: "the pack's manifest is pack.yaml: keep one of the two" }),
+      diag("PS1012", "p/rules/old", 1, 1, { hint: "only the YAML files directly in rules/ are read" }),
+    ],
   },
   {
     name: "workflow-file-climbs-out",
