@@ -276,7 +276,12 @@ export const check = (
           } else if (family === "shell" && INLINE_SHELL.test(value)) {
             patch["entry_point"] = { kind: "inline", value }
           } else {
-            const hint = didYouMean(value, listNames(path.join(location.dir, entry.directory)).filter((name) => name !== value))
+            const names = listNames(path.join(location.dir, entry.directory))
+            // `actions/run.sh` written relative to the pack: the file is there, one directory up from where it was looked for.
+            const underPrefix = value.startsWith(`${entry.directory}/`) ? value.slice(entry.directory.length + 1) : undefined
+            const hint = underPrefix !== undefined && names.includes(underPrefix)
+              ? `entry points are relative to ${entry.directory}/: write ${JSON.stringify(underPrefix)}`
+              : didYouMean(value, names.filter((name) => name !== value))
             out.push(finding("PS4001", `entry point ${JSON.stringify(`${entry.directory}/${value}`)} does not exist`, entry.pointer, hint === undefined ? {} : { hint }))
           }
         } else if ("outside" in script) {

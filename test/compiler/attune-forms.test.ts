@@ -253,9 +253,10 @@ describe("Attune's field forms", () => {
 describe("the Attune-format fixture pack (mon)", () => {
   const MON = path.join(import.meta.dirname, "../fixtures/attune-compat/mon")
 
-  it("compiles clean and its bundle carries each Attune form it is written in", async () => {
+  it("compiles without errors and its bundle carries each Attune form it is written in", async () => {
     const { bundle, diagnostics } = await compileOk([MON, CORE])
-    expect(diagnostics).toEqual([])
+    // Its tests/ folder (shell tests of its scripts, as Attune's packs have) is the one thing not read.
+    expect(diagnostics.map((d) => `${d.code} ${d.message}`)).toEqual(["PS1012 tests/ is not read"])
     const mon = bundle.body.packs["mon"]!
     expect(mon.manifest).toMatchObject({ label: "Disk Monitoring", system: false })
     const ruby = mon.runtimes["mon.ruby33"]!

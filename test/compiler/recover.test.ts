@@ -27,12 +27,12 @@ describe("recovering the decodable rest of a document", () => {
       tasks: [
         { name: "a", action: "x" },
         { name: "b", actoin: "y" },
-        { name: "c", action: "z", timeout: "soon" },
+        { name: "c", action: "z", delay: "soon" },
       ],
     }
     const rest = recover("workflow", value)!
     expect(rest.value).toEqual({ tasks: [{ name: "a", action: "x" }, { name: "c", action: "z" }] })
-    expect([...rest.dropped].sort()).toEqual(["/tasks/1", "/tasks/2/timeout"])
+    expect([...rest.dropped].sort()).toEqual(["/tasks/1", "/tasks/2/delay"])
     expect(rest.original?.("/tasks/1/action")).toBe("/tasks/2/action")
     expect(rest.original?.("/tasks/0/name")).toBe("/tasks/0/name")
   })

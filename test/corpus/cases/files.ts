@@ -12,6 +12,11 @@ export const fileCases: ReadonlyArray<CorpusCase> = [
     expect: [diag("PS4001", A, 2, 14, { hint: 'did you mean "hello.sh"?' })],
   },
   {
+    name: "entry-point-written-relative-to-the-pack",
+    files: { [A]: "ref: p.a\nentry_point: actions/hello.sh\n" },
+    expect: [diag("PS4001", A, 2, 14, { hint: 'entry points are relative to actions/: write "hello.sh"' })],
+  },
+  {
     name: "sensor-entry-point-missing",
     files: {
       "p/sensors/s.yaml": yaml`

@@ -36,14 +36,14 @@ export const recoveryCases: ReadonlyArray<CorpusCase> = [
           - name: first
             action: hello
             input: {name: x}
-            timeout: soon
+            delay: soon
             next: [{do: second}]
           - name: second
             action: helo
       `,
     },
-    // Only `timeout` is left out: the task, its transition and the other task's link are all checked.
-    expect: [diag("PS2003", W, 6, 14), diag("PS3003", W, 9, 13, { hint: 'did you mean "p.hello"?' })],
+    // Only `delay` is left out: the task, its transition and the other task's link are all checked.
+    expect: [diag("PS2003", W, 6, 12), diag("PS3003", W, 9, 13, { hint: 'did you mean "p.hello"?' })],
   },
   {
     name: "task-left-out-is-not-reported-missing-or-unreached",
@@ -141,10 +141,19 @@ export const recoveryCases: ReadonlyArray<CorpusCase> = [
   {
     name: "standalone-workflow-left-out-is-not-an-undefined-action",
     files: {
-      [W]: "ref: p.w\ntasks: {first: {action: hello}}\n",
+      [W]: "ref: p.w\ntasks: 5\n",
       "p/rules/r.yaml": "ref: p.r\ntrigger_ref: core.intervaltimer\naction_ref: w\n",
     },
     expect: [diag("PS2003", W, 2, 8)],
+  },
+  {
+    // A workflow in a form packsmith does not read is not compiled: what runs it is still an undefined action.
+    name: "rule-running-a-workflow-in-orquesta-form",
+    files: {
+      [W]: "ref: p.w\ntasks: {first: {action: hello}}\n",
+      "p/rules/r.yaml": "ref: p.r\ntrigger_ref: core.intervaltimer\naction_ref: w\n",
+    },
+    expect: [diag("PS2013", W, 2, 1), diag("PS3003", "p/rules/r.yaml", 3, 13)],
   },
   {
     name: "action-file-that-does-not-parse-is-not-an-undefined-action",
